@@ -1,0 +1,142 @@
+//! The one error type of the API and the one place that decides what a client sees of an
+//! error. Resolvers return `Result<T, ApiError>`; the `ErrorPresenter` extension sets
+//! `extensions.code` on every error of a response, logs internal causes with the request id,
+//! and replaces their message so that no SQL or internal detail reaches a client.
+
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
+use async_graphql::{Response, ServerError};
+use sea_orm::DbErr;
+
+use crate::http::RequestId;
+
+/// Everything that can go wrong in a request, each variant with its `extensions.code`.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// `UNAUTHENTICATED`: the request carries no valid credentials and needs some.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// `FORBIDDEN`: the caller may not do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// `NOT_FOUND`: the named object does not exist (or is hidden from the caller).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// `BAD_USER_INPUT`: an argument is invalid; the message says which and why.
+    #[error("{0}")]
+    BadUserInput(String),
+    /// `CONFLICT`: the request conflicts with the current state of the data.
+    #[error("{0}")]
+    Conflict(String),
+    /// `SERVICE_UNAVAILABLE`: the database cannot be reached right now; retry later.
+    #[error("the service is temporarily unavailable, retry later")]
+    ServiceUnavailable(#[source] DbErr),
+    /// `INTERNAL`: a fault on our side; its cause is logged, never shown.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    /// The `extensions.code` of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::BadUserInput(_) => "BAD_USER_INPUT",
+            Self::Conflict(_) => "CONFLICT",
+            Self::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// An internal error from any cause.
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Internal(cause.into())
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(error: DbErr) -> Self {
+        match error {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::ServiceUnavailable(error),
+            other => Self::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl From<Arc<DbErr>> for ApiError {
+    fn from(error: Arc<DbErr>) -> Self {
+        match &*error {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                Self::ServiceUnavailable(DbErr::Custom(error.to_string()))
+            }
+            _ => Self::Internal(Box::new(ArcError(error))),
+        }
+    }
+}
+
+/// A shared database error (from a DataLoader) as a boxable error.
+#[derive(Debug)]
+struct ArcError(Arc<DbErr>);
+
+impl std::fmt::Display for ArcError {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(formatter)
+    }
+}
+
+impl std::error::Error for ArcError {}
+
+/// Rewrites one error of a response for the client: sets its code, hides internal causes.
+fn present(error: &mut ServerError, request_id: &str) {
+    let (code, message) = match error.source::<ApiError>() {
+        Some(api_error @ ApiError::Internal(cause)) => {
+            tracing::error!(request_id, error = %cause, cause = ?cause, "internal error");
+            let message = format!("internal error (request id {request_id})");
+            (api_error.code(), Some(message))
+        }
+        Some(api_error @ ApiError::ServiceUnavailable(cause)) => {
+            tracing::warn!(request_id, error = %cause, "database unavailable");
+            (api_error.code(), Some(api_error.to_string()))
+        }
+        Some(api_error) => (api_error.code(), None),
+        // Errors async-graphql raises itself: argument coercion inside a field has a path,
+        // document validation has none.
+        None if error.path.is_empty() => ("GRAPHQL_VALIDATION_FAILED", None),
+        None => ("BAD_USER_INPUT", None),
+    };
+    if let Some(message) = message {
+        error.message = message;
+    }
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+}
+
+/// The schema extension that applies [`present`] to every response.
+pub struct ErrorPresenter;
+
+impl ExtensionFactory for ErrorPresenter {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ErrorPresenterExtension)
+    }
+}
+
+struct ErrorPresenterExtension;
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for ErrorPresenterExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        let request_id = ctx
+            .data_opt::<RequestId>()
+            .map_or("unknown", |id| id.as_str());
+        for error in &mut response.errors {
+            present(error, request_id);
+        }
+        response
+    }
+}

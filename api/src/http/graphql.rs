@@ -1,0 +1,329 @@
+//! GraphQL over HTTP, following the GraphQL Foundation's specification rather than the stock
+//! adapter: `POST` takes `application/json` only (a `text/plain` body, which a browser sends
+//! cross-origin without a preflight, never executes), `GET` runs queries only, `Accept` is
+//! honoured, batches are refused, bodies are bounded, and each refusal has its status code.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::{ServerError, Value, Variables};
+use futures_util::StreamExt;
+use serde_json::json;
+
+use super::negotiation::{self, ResponseFormat};
+use super::{AppState, RequestId, playground};
+
+/// A request refused before execution: its status, code and message.
+struct Refusal {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+    }
+
+    fn into_response(self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+            response.insert_header((header::ALLOW, "POST"));
+        }
+        response
+            .content_type(ResponseFormat::Json.content_type())
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(json!({ "errors": [{ "message": self.message, "extensions": { "code": self.code } }] }))
+    }
+}
+
+/// The parts of a GraphQL-over-HTTP request.
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<serde_json::Value>,
+}
+
+fn accept_header(request: &HttpRequest) -> Option<&str> {
+    request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+}
+
+fn response_format(request: &HttpRequest) -> Result<ResponseFormat, Refusal> {
+    negotiation::negotiate(accept_header(request)).ok_or_else(|| {
+        Refusal::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "NOT_ACCEPTABLE",
+            "responses are application/graphql-response+json or application/json",
+        )
+    })
+}
+
+fn check_content_type(request: &HttpRequest) -> Result<(), Refusal> {
+    let unsupported = || {
+        Refusal::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the request as application/json",
+        )
+    };
+    let mime = request
+        .mime_type()
+        .map_err(|_| unsupported())?
+        .ok_or_else(unsupported)?;
+    let charset_ok = mime
+        .get_param("charset")
+        .is_none_or(|charset| charset.as_str().eq_ignore_ascii_case("utf-8"));
+    if mime.essence_str() != "application/json" || !charset_ok {
+        return Err(unsupported());
+    }
+    Ok(())
+}
+
+async fn read_body(
+    request: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<Vec<u8>, Refusal> {
+    let too_large = || {
+        Refusal::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            format!("the request body must be at most {limit} bytes"),
+        )
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(declared.unwrap_or(1024).min(limit));
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|_| Refusal::bad_request("the request body could not be read"))?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn params_from_json(body: &[u8]) -> Result<Params, Refusal> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|_| Refusal::bad_request("the request body is not valid JSON"))?;
+    let mut object = match value {
+        serde_json::Value::Object(object) => object,
+        serde_json::Value::Array(_) => {
+            return Err(Refusal::bad_request("batched requests are not supported"));
+        }
+        _ => {
+            return Err(Refusal::bad_request(
+                "the request body must be a JSON object",
+            ));
+        }
+    };
+    let query = match object.remove("query") {
+        Some(serde_json::Value::String(query)) => query,
+        Some(_) => return Err(Refusal::bad_request("`query` must be a string")),
+        None => return Err(Refusal::bad_request("`query` is required")),
+    };
+    let operation_name = match object.remove("operationName") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(name)) => Some(name),
+        Some(_) => return Err(Refusal::bad_request("`operationName` must be a string")),
+    };
+    let variables = match object.remove("variables") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(variables @ serde_json::Value::Object(_)) => Some(variables),
+        Some(_) => return Err(Refusal::bad_request("`variables` must be an object")),
+    };
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+    })
+}
+
+fn params_from_query_string(query_string: &str) -> Result<Option<Params>, Refusal> {
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(query_string)
+        .map_err(|_| Refusal::bad_request("the query string is malformed"))?
+        .into_inner();
+    let take = |name: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    };
+    let Some(query) = take("query") else {
+        return Ok(None);
+    };
+    let variables = match take("variables") {
+        None => None,
+        Some(text) => match serde_json::from_str(&text) {
+            Ok(serde_json::Value::Null) => None,
+            Ok(variables @ serde_json::Value::Object(_)) => Some(variables),
+            _ => return Err(Refusal::bad_request("`variables` must be a JSON object")),
+        },
+    };
+    Ok(Some(Params {
+        query,
+        operation_name: take("operationName").filter(|name| !name.is_empty()),
+        variables,
+    }))
+}
+
+fn selects_mutation(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    let operation = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
+        (DocumentOperations::Multiple(_), None) => None,
+    };
+    operation.is_some_and(|operation| operation.node.ty == OperationType::Mutation)
+}
+
+/// The body of a response made only of `errors`, each with its `extensions.code`.
+fn error_body(errors: &[ServerError], code: &str) -> serde_json::Value {
+    let errors: Vec<serde_json::Value> = errors
+        .iter()
+        .map(|error| {
+            let mut value =
+                serde_json::to_value(error).unwrap_or_else(|_| json!({ "message": error.message }));
+            if let Some(object) = value.as_object_mut() {
+                object.insert("extensions".into(), json!({ "code": code }));
+            }
+            value
+        })
+        .collect();
+    json!({ "errors": errors })
+}
+
+fn json_response(
+    status: StatusCode,
+    format: ResponseFormat,
+    body: &serde_json::Value,
+) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(format.content_type())
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body.to_string())
+}
+
+async fn execute(
+    request: &HttpRequest,
+    state: &AppState,
+    format: ResponseFormat,
+    params: Params,
+    get: bool,
+) -> HttpResponse {
+    let operation_name = params.operation_name;
+    let mut graphql = async_graphql::Request::new(params.query);
+    if let Some(name) = &operation_name {
+        graphql = graphql.operation_name(name.clone());
+    }
+    if let Some(variables) = params.variables {
+        graphql = graphql.variables(Variables::from_json(variables));
+    }
+    let document = match graphql.parsed_query() {
+        Ok(document) => document,
+        Err(error) => {
+            let body = error_body(&[error], "GRAPHQL_PARSE_FAILED");
+            return json_response(StatusCode::BAD_REQUEST, format, &body);
+        }
+    };
+    if get && selects_mutation(document, operation_name.as_deref()) {
+        return Refusal::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "mutations must be sent with POST",
+        )
+        .into_response();
+    }
+    if let Some(id) = request.extensions().get::<RequestId>() {
+        graphql = graphql.data(id.clone());
+    }
+    let response = state.schema.execute(graphql).await;
+    // A request error (the document did not validate, variables did not coerce) has no data
+    // and no error with a path: the spec omits `data` and, for the GraphQL response type,
+    // answers 400.
+    let request_error = response.data == Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty());
+    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
+    let status = if request_error {
+        if let Some(object) = body.as_object_mut() {
+            object.remove("data");
+        }
+        match format {
+            ResponseFormat::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+            ResponseFormat::Json => StatusCode::OK,
+        }
+    } else {
+        StatusCode::OK
+    };
+    json_response(status, format, &body)
+}
+
+/// `POST /graphql`.
+pub async fn post(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let outcome = async {
+        check_content_type(&request)?;
+        let format = response_format(&request)?;
+        let body = read_body(&request, payload, state.body_limit).await?;
+        Ok::<_, Refusal>((format, params_from_json(&body)?))
+    }
+    .await;
+    match outcome {
+        Ok((format, params)) => execute(&request, &state, format, params, false).await,
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+/// `GET /graphql`: a query in the query string, or the playground for a browser.
+pub async fn get(request: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let params = match params_from_query_string(request.query_string()) {
+        Ok(params) => params,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let Some(params) = params else {
+        if negotiation::prefers_html(accept_header(&request)) {
+            return playground::page();
+        }
+        return Refusal::bad_request("`query` is required").into_response();
+    };
+    match response_format(&request) {
+        Ok(format) => execute(&request, &state, format, params, true).await,
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+/// Any other method on `/graphql`.
+pub async fn method_not_allowed() -> HttpResponse {
+    let mut response = Refusal::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        "use POST, or GET for queries",
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static("GET, POST"));
+    response
+}

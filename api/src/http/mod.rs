@@ -1,0 +1,37 @@
+//! The HTTP edge: routes, the request-id middleware, the GraphQL-over-HTTP handler, the
+//! offline playground and the health probes. Nothing here knows a domain.
+
+mod graphql;
+mod health;
+mod negotiation;
+mod playground;
+mod request_id;
+
+use actix_web::web;
+use sea_orm::DatabaseConnection;
+
+use crate::schema::AppSchema;
+
+pub use request_id::{RequestId, request_id};
+
+/// What every handler shares.
+pub struct AppState {
+    pub schema: AppSchema,
+    pub db: DatabaseConnection,
+    /// The SDL served at `/schema.graphql`, computed once.
+    pub sdl: String,
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+/// Registers every route of the API.
+pub fn routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/graphql", web::post().to(graphql::post))
+        .route("/graphql", web::get().to(graphql::get))
+        .route("/graphql", web::route().to(graphql::method_not_allowed))
+        .route("/graphql/assets/{file}", web::get().to(playground::asset))
+        .route("/schema.graphql", web::get().to(health::schema))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz));
+}

@@ -1,0 +1,21 @@
+//! The CUF Cooperation API as a library: `startup` builds the HTTP application from
+//! `Settings`, so that `main` and the integration tests run the same server.
+
+pub mod authorities;
+pub mod context;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod mutation;
+pub mod node;
+pub mod organisations;
+pub mod pagination;
+pub mod people;
+pub mod schema;
+pub mod seed;
+pub mod settings;
+pub mod startup;
+pub mod telemetry;
+pub mod text;
+pub mod values;

@@ -1,0 +1,96 @@
+//! The `Node` interface and the `node` and `nodes` root fields: any object by its global id.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, ID, Interface, Object};
+
+use crate::authorities::graphql::Authority;
+use crate::authorities::loaders::AuthorityLoader;
+use crate::context;
+use crate::error::ApiError;
+use crate::ids::{self, NodeKind};
+use crate::organisations::graphql::Organisation;
+use crate::organisations::loaders::OrganisationLoader;
+use crate::people::graphql::Person;
+use crate::people::loaders::PersonLoader;
+
+/// The most ids `nodes` accepts at once.
+pub const MAX_NODES: usize = 100;
+
+/// An object with a global id, which `node(id:)` fetches again.
+#[derive(Interface)]
+#[graphql(field(
+    name = "id",
+    ty = "ID",
+    desc = "The global, opaque and stable id of the object."
+))]
+pub enum Node {
+    Authority(Authority),
+    Organisation(Organisation),
+    Person(Person),
+}
+
+async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>, ApiError> {
+    Ok(match kind {
+        NodeKind::Authority => load_with(context::loader::<AuthorityLoader>(ctx)?, id)
+            .await?
+            .map(|model| Node::Authority(Authority(model))),
+        NodeKind::Organisation => load_with(context::loader::<OrganisationLoader>(ctx)?, id)
+            .await?
+            .map(|model| Node::Organisation(Organisation(model))),
+        NodeKind::Person => load_with(context::loader::<PersonLoader>(ctx)?, id)
+            .await?
+            .map(|model| Node::Person(Person(model))),
+    })
+}
+
+async fn load_with<L>(loader: &DataLoader<L>, id: i64) -> Result<Option<L::Value>, ApiError>
+where
+    L: async_graphql::dataloader::Loader<i64, Error = std::sync::Arc<sea_orm::DbErr>>,
+{
+    Ok(loader.load_one(id).await?)
+}
+
+/// The root fields that fetch objects by global id.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// The object with this global id; null if there is none. A malformed id is
+    /// `BAD_USER_INPUT`.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id, as read from an object's `id`.")] id: ID,
+    ) -> Result<Option<Node>, ApiError> {
+        let (kind, row_id) =
+            ids::decode(&id).map_err(|error| ApiError::BadUserInput(format!("`id` {error}")))?;
+        load(ctx, kind, row_id).await
+    }
+
+    /// The objects with these global ids (at most 100), in the order asked, with null where
+    /// there is none. Any malformed id is `BAD_USER_INPUT`.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ids, as read from objects' `id`.")] ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>, ApiError> {
+        if ids.len() > MAX_NODES {
+            return Err(ApiError::BadUserInput(format!(
+                "`ids` may hold at most {MAX_NODES} ids"
+            )));
+        }
+        let decoded = ids
+            .iter()
+            .enumerate()
+            .map(|(position, id)| {
+                ids::decode(id)
+                    .map_err(|error| ApiError::BadUserInput(format!("`ids[{position}]` {error}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let loads = decoded
+            .into_iter()
+            .map(|(kind, row_id)| load(ctx, kind, row_id));
+        futures_util::future::try_join_all(loads).await
+    }
+}

@@ -1,0 +1,281 @@
+//! People: the contacts of authorities and organisations, with their affiliations (an
+//! authority or an organisation, a job title, since and until). This module owns the rules;
+//! `graphql` exposes them, `queries` holds their SQL.
+
+pub mod graphql;
+pub mod loaders;
+pub mod queries;
+
+use chrono::{NaiveDate, SubsecRound, Utc};
+use entities::{affiliation, person};
+use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
+
+use crate::error::ApiError;
+use crate::mutation::{Rejection, UserError, UserErrorCode};
+use crate::pagination::{Ordering, Page, PageRequest};
+use crate::text;
+use crate::values::{Email, Name, Phone};
+
+/// The most affiliations one person may have.
+pub const MAX_AFFILIATIONS: usize = 20;
+
+/// Where a person works: exactly one authority or one organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Employer {
+    Authority(i64),
+    Organisation(i64),
+}
+
+/// A person's position, parsed.
+#[derive(Debug, Clone)]
+pub struct NewAffiliation {
+    pub employer: Employer,
+    pub job_title: Option<Name>,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+/// A new person, parsed.
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub first_name: Name,
+    pub last_name: Name,
+    pub email: Option<Email>,
+    pub phone: Option<Phone>,
+    pub affiliations: Vec<NewAffiliation>,
+}
+
+/// Changes to a person, parsed: `None` leaves a field as it is, `Some(None)` clears it;
+/// `affiliations`, when given, replaces the whole list.
+#[derive(Debug, Clone, Default)]
+pub struct PersonChanges {
+    pub first_name: Option<Name>,
+    pub last_name: Option<Name>,
+    pub email: Option<Option<Email>>,
+    pub phone: Option<Option<Phone>>,
+    pub affiliations: Option<Vec<NewAffiliation>>,
+}
+
+/// Which people a list shows; every condition must hold.
+#[derive(Debug, Clone, Default)]
+pub struct PersonFilter {
+    /// Folded words that must all appear in the first or last name.
+    pub search: Vec<String>,
+    /// Only people with an affiliation to this authority.
+    pub authority_id: Option<i64>,
+    /// Only people with an affiliation to this organisation.
+    pub organisation_id: Option<i64>,
+}
+
+/// The orderings of a list of people.
+pub type PersonOrdering = Ordering<person::Column>;
+
+/// A page of people and, when asked for, how many match in all.
+pub async fn list_people(
+    db: &impl ConnectionTrait,
+    filter: &PersonFilter,
+    ordering: PersonOrdering,
+    page: &PageRequest,
+    with_total: bool,
+) -> Result<(Page<person::Model>, u64), ApiError> {
+    let rows = queries::people_page(db, filter, ordering, page).await?;
+    let total = if with_total {
+        queries::people_count(db, filter).await?
+    } else {
+        0
+    };
+    Ok((rows, total))
+}
+
+/// Recomputes the derived columns of `model`: its sort key ("last first") and search text.
+fn index(model: &mut person::Model) {
+    model.sort_key = text::fold_all([model.last_name.as_str(), model.first_name.as_str()]);
+    model.search_text = text::fold_all([model.first_name.as_str(), model.last_name.as_str()]);
+}
+
+/// Checks that every employer named by `affiliations` exists.
+async fn check_employers(
+    db: &impl ConnectionTrait,
+    affiliations: &[NewAffiliation],
+) -> Result<(), Rejection> {
+    let ids = |want: fn(&Employer) -> Option<i64>| -> Vec<i64> {
+        affiliations
+            .iter()
+            .filter_map(|affiliation| want(&affiliation.employer))
+            .collect()
+    };
+    let authority_ids = ids(|employer| match employer {
+        Employer::Authority(id) => Some(*id),
+        Employer::Organisation(_) => None,
+    });
+    let organisation_ids = ids(|employer| match employer {
+        Employer::Organisation(id) => Some(*id),
+        Employer::Authority(_) => None,
+    });
+    let authorities = crate::authorities::queries::authorities_by_ids(db, &authority_ids).await?;
+    let organisations =
+        crate::organisations::queries::organisations_by_ids(db, &organisation_ids).await?;
+    let mut errors = Vec::new();
+    for (position, affiliation) in affiliations.iter().enumerate() {
+        let (found, field, noun) = match affiliation.employer {
+            Employer::Authority(id) => (
+                authorities.iter().any(|row| row.id == id),
+                "authorityId",
+                "authority",
+            ),
+            Employer::Organisation(id) => (
+                organisations.iter().any(|row| row.id == id),
+                "organisationId",
+                "organisation",
+            ),
+        };
+        if !found {
+            let position = position.to_string();
+            errors.push(UserError::new(
+                &["affiliations", &position, field],
+                UserErrorCode::NotFound,
+                format!("no {noun} has this id"),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Rejection::User(errors))
+    }
+}
+
+fn affiliation_rows(person_id: i64, affiliations: Vec<NewAffiliation>) -> Vec<affiliation::Model> {
+    affiliations
+        .into_iter()
+        .enumerate()
+        .map(|(position, affiliation)| {
+            let (authority_id, organisation_id) = match affiliation.employer {
+                Employer::Authority(id) => (Some(id), None),
+                Employer::Organisation(id) => (None, Some(id)),
+            };
+            affiliation::Model {
+                id: 0,
+                person_id,
+                authority_id,
+                organisation_id,
+                job_title: affiliation.job_title.map(|title| title.as_str().to_owned()),
+                since: affiliation.since,
+                until: affiliation.until,
+                position: position as i32,
+            }
+        })
+        .collect()
+}
+
+/// Creates a person with their affiliations; every employer must exist.
+pub async fn create_person(
+    db: &impl TransactionTrait,
+    new: NewPerson,
+) -> Result<person::Model, Rejection> {
+    let transaction = db.begin().await.map_err(ApiError::from)?;
+    check_employers(&transaction, &new.affiliations).await?;
+    let now = Utc::now().trunc_subsecs(6);
+    let mut model = person::Model {
+        id: 0,
+        first_name: new.first_name.as_str().to_owned(),
+        last_name: new.last_name.as_str().to_owned(),
+        sort_key: String::new(),
+        search_text: String::new(),
+        email: new.email.map(|email| email.as_str().to_owned()),
+        phone: new.phone.map(|phone| phone.as_str().to_owned()),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    index(&mut model);
+    let created = queries::insert_person(&transaction, model).await?;
+    queries::insert_affiliations(&transaction, affiliation_rows(created.id, new.affiliations))
+        .await?;
+    transaction.commit().await.map_err(ApiError::from)?;
+    Ok(created)
+}
+
+/// Loads the person `id` for a change, checking that the client read its current version.
+async fn current_version(
+    db: &impl ConnectionTrait,
+    id: i64,
+    version: i32,
+) -> Result<person::Model, Rejection> {
+    let Some(current) = queries::person_by_id(db, id).await? else {
+        return Err(Rejection::user(
+            &["id"],
+            UserErrorCode::NotFound,
+            "no person has this id",
+        ));
+    };
+    if current.version != version {
+        return Err(Rejection::User(vec![UserError::stale_version(
+            "person",
+            version,
+            current.version,
+        )]));
+    }
+    Ok(current)
+}
+
+/// Applies `changes` to the person `id` if they are still at `version`.
+pub async fn update_person(
+    db: &impl TransactionTrait,
+    id: i64,
+    version: i32,
+    changes: PersonChanges,
+) -> Result<person::Model, Rejection> {
+    let transaction = db.begin().await.map_err(ApiError::from)?;
+    let mut model = current_version(&transaction, id, version).await?;
+    if let Some(first_name) = changes.first_name {
+        model.first_name = first_name.as_str().to_owned();
+    }
+    if let Some(last_name) = changes.last_name {
+        model.last_name = last_name.as_str().to_owned();
+    }
+    if let Some(email) = changes.email {
+        model.email = email.map(|email| email.as_str().to_owned());
+    }
+    if let Some(phone) = changes.phone {
+        model.phone = phone.map(|phone| phone.as_str().to_owned());
+    }
+    index(&mut model);
+    model.version = version + 1;
+    model.updated_at = Utc::now().trunc_subsecs(6);
+    let Some(updated) = queries::update_person_at_version(&transaction, model, version).await?
+    else {
+        return Err(Rejection::User(vec![UserError::stale_version(
+            "person",
+            version,
+            version + 1,
+        )]));
+    };
+    if let Some(affiliations) = changes.affiliations {
+        check_employers(&transaction, &affiliations).await?;
+        queries::delete_affiliations_of(&transaction, id).await?;
+        queries::insert_affiliations(&transaction, affiliation_rows(id, affiliations)).await?;
+    }
+    transaction.commit().await.map_err(ApiError::from)?;
+    Ok(updated)
+}
+
+/// Deletes the person `id`, with their affiliations, if they are still at `version`.
+pub async fn delete_person(
+    db: &impl TransactionTrait,
+    id: i64,
+    version: i32,
+) -> Result<(), Rejection> {
+    let transaction = db.begin().await.map_err(ApiError::from)?;
+    current_version(&transaction, id, version).await?;
+    queries::delete_affiliations_of(&transaction, id).await?;
+    if !queries::delete_person_at_version(&transaction, id, version).await? {
+        return Err(Rejection::User(vec![UserError::stale_version(
+            "person",
+            version,
+            version + 1,
+        )]));
+    }
+    transaction.commit().await.map_err(ApiError::from)?;
+    Ok(())
+}

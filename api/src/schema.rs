@@ -1,0 +1,84 @@
+//! The GraphQL schema: the root `Query` and `Mutation` merged from every domain, the
+//! DataLoaders, the extensions and the limits. Built without a database for `export-schema`.
+
+use std::time::Duration;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use sea_orm::DatabaseConnection;
+
+use crate::authorities::graphql::{AuthorityMutation, AuthorityQuery};
+use crate::authorities::loaders::AuthorityLoader;
+use crate::error::ErrorPresenter;
+use crate::node::NodeQuery;
+use crate::organisations::graphql::{OrganisationMutation, OrganisationQuery};
+use crate::organisations::loaders::OrganisationLoader;
+use crate::people::graphql::{PersonMutation, PersonQuery};
+use crate::people::loaders::{AffiliationsByPersonLoader, PersonLoader};
+
+/// Every query of the API.
+#[derive(MergedObject, Default)]
+pub struct Query(NodeQuery, AuthorityQuery, OrganisationQuery, PersonQuery);
+
+/// Every mutation of the API.
+#[derive(MergedObject, Default)]
+pub struct Mutation(AuthorityMutation, OrganisationMutation, PersonMutation);
+
+/// The executable schema.
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// How long a DataLoader waits to gather keys into one batch.
+const LOADER_DELAY: Duration = Duration::from_micros(200);
+
+/// The limits applied before any resolver runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub depth: usize,
+    pub complexity: usize,
+    pub suggestions: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            depth: 12,
+            complexity: 5_000,
+            suggestions: true,
+        }
+    }
+}
+
+fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .extension(ErrorPresenter)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity);
+    if limits.suggestions {
+        builder
+    } else {
+        builder.disable_suggestions()
+    }
+}
+
+fn loader<L>(loader: L) -> DataLoader<L>
+where
+    L: async_graphql::dataloader::Loader<i64>,
+{
+    DataLoader::new(loader, tokio::spawn).delay(LOADER_DELAY)
+}
+
+/// The schema serving `db`.
+pub fn build(db: DatabaseConnection, limits: Limits) -> AppSchema {
+    builder(limits)
+        .data(loader(AuthorityLoader(db.clone())))
+        .data(loader(OrganisationLoader(db.clone())))
+        .data(loader(PersonLoader(db.clone())))
+        .data(loader(AffiliationsByPersonLoader(db.clone())))
+        .data(db)
+        .finish()
+}
+
+/// The SDL of the schema, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    builder(Limits::default()).finish().sdl()
+}

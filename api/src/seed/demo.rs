@@ -1,0 +1,304 @@
+//! The demo dataset. The French authorities, organisations, people and job titles are those
+//! of the minutes; the Mexican authorities are examples (their descriptions say so);
+//! populations are rounded orders of magnitude; contact details use `example.org` only.
+
+use sea_orm::DatabaseConnection;
+
+use crate::authorities::{self, AuthorityKind, NewAuthority};
+use crate::mutation::Rejection;
+use crate::organisations::{self, NewOrganisation, OrganisationKind};
+use crate::people::{self, Employer, NewAffiliation, NewPerson};
+use crate::values::{CountryCode, Email, LongText, Name, Population, WebUrl};
+
+fn rejected(rejection: Rejection) -> anyhow::Error {
+    match rejection {
+        Rejection::User(errors) => anyhow::anyhow!("demo data refused: {errors:?}"),
+        Rejection::Api(error) => anyhow::anyhow!("demo data not loaded: {error:?}"),
+    }
+}
+
+fn name(text: &str) -> anyhow::Result<Name> {
+    Ok(Name::parse(text)?)
+}
+
+fn description(text: &str) -> anyhow::Result<Option<LongText>> {
+    Ok(LongText::parse(text)?)
+}
+
+const EXAMPLE: &str =
+    "Example Mexican partner authority of the demo dataset: it does not come from the minutes.";
+
+struct AuthorityRow {
+    name: &'static str,
+    kind: AuthorityKind,
+    country: &'static str,
+    population: i64,
+    member: bool,
+    description: &'static str,
+}
+
+async fn authority(
+    db: &DatabaseConnection,
+    row: AuthorityRow,
+    parent_id: Option<i64>,
+) -> anyhow::Result<i64> {
+    let new = NewAuthority {
+        name: name(row.name)?,
+        kind: row.kind,
+        country_code: CountryCode::parse(row.country)?,
+        population: Some(Population::parse(row.population)?),
+        parent_id,
+        is_cuf_member: row.member,
+        website: None,
+        description: description(row.description)?,
+    };
+    Ok(authorities::create_authority(db, new)
+        .await
+        .map_err(rejected)?
+        .id)
+}
+
+async fn organisation(
+    db: &DatabaseConnection,
+    (full_name, acronym, kind, country, website, text): (
+        &str,
+        &str,
+        OrganisationKind,
+        &str,
+        &str,
+        &str,
+    ),
+) -> anyhow::Result<i64> {
+    let new = NewOrganisation {
+        name: name(full_name)?,
+        acronym: Some(name(acronym)?),
+        kind,
+        country_code: Some(CountryCode::parse(country)?),
+        website: (!website.is_empty())
+            .then(|| WebUrl::parse(website))
+            .transpose()?,
+        description: description(text)?,
+    };
+    Ok(organisations::create_organisation(db, new)
+        .await
+        .map_err(rejected)?
+        .id)
+}
+
+async fn person(
+    db: &DatabaseConnection,
+    (first, last, email): (&str, &str, &str),
+    employer: Option<Employer>,
+    job_title: &str,
+) -> anyhow::Result<()> {
+    let affiliations = match employer {
+        Some(employer) => vec![NewAffiliation {
+            employer,
+            job_title: Some(name(job_title)?),
+            since: None,
+            until: None,
+        }],
+        None => Vec::new(),
+    };
+    let new = NewPerson {
+        first_name: name(first)?,
+        last_name: name(last)?,
+        email: Some(Email::parse(email)?),
+        phone: None,
+        affiliations,
+    };
+    people::create_person(db, new).await.map_err(rejected)?;
+    Ok(())
+}
+
+/// Loads the whole demo dataset.
+pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
+    use AuthorityKind::{Department, Intercommunality, Municipality, Region, State};
+    let row = |name, kind, country, population, member, description| AuthorityRow {
+        name,
+        kind,
+        country,
+        population,
+        member,
+        description,
+    };
+    let bordeaux = authority(db, row("Communauté urbaine de Bordeaux", Intercommunality, "FR", 737_000, true,
+        "Chairs the Mexico country group of Cités Unies France; its director of international relations facilitated the meeting of 26 March 2014."), None).await?;
+    let pays_de_la_loire = authority(
+        db,
+        row(
+            "Conseil régional des Pays de la Loire",
+            Region,
+            "FR",
+            3_660_000,
+            true,
+            "Present at the Mexico country group meeting of 26 March 2014.",
+        ),
+        None,
+    )
+    .await?;
+    let champagne = authority(
+        db,
+        row(
+            "Conseil régional de Champagne-Ardenne",
+            Region,
+            "FR",
+            1_340_000,
+            true,
+            "Present at the Mexico country group meeting of 26 March 2014.",
+        ),
+        None,
+    )
+    .await?;
+    let haute_saone = authority(db, row("Conseil départemental de la Haute-Saône", Department, "FR", 239_000, true,
+        "Conseil général de la Haute-Saône at the time of the meeting of 26 March 2014, where it was present."), None).await?;
+    let jalisco = authority(
+        db,
+        row("Estado de Jalisco", State, "MX", 7_350_000, false, EXAMPLE),
+        None,
+    )
+    .await?;
+    authority(
+        db,
+        row(
+            "Municipio de Guadalajara",
+            Municipality,
+            "MX",
+            1_500_000,
+            false,
+            EXAMPLE,
+        ),
+        Some(jalisco),
+    )
+    .await?;
+    let oaxaca = authority(
+        db,
+        row("Estado de Oaxaca", State, "MX", 3_970_000, false, EXAMPLE),
+        None,
+    )
+    .await?;
+    authority(
+        db,
+        row(
+            "Municipio de Oaxaca de Juárez",
+            Municipality,
+            "MX",
+            264_000,
+            false,
+            EXAMPLE,
+        ),
+        Some(oaxaca),
+    )
+    .await?;
+    authority(
+        db,
+        row("Ciudad de México", State, "MX", 8_900_000, false, EXAMPLE),
+        None,
+    )
+    .await?;
+
+    use OrganisationKind::{Embassy, Ministry, Network};
+    let cuf = organisation(db, ("Cités Unies France", "CUF", Network, "FR", "https://cites-unies-france.org",
+        "Federation of French local authorities engaged in international cooperation; runs the country groups. 9 rue Christiani, 75018 Paris (métro Barbès-Rochechouart, lines 2 and 4).")).await?;
+    let arf = organisation(
+        db,
+        (
+            "Association des Régions de France",
+            "ARF",
+            Network,
+            "FR",
+            "",
+            "The network of French regions.",
+        ),
+    )
+    .await?;
+    organisation(
+        db,
+        (
+            "Ministère des Affaires étrangères",
+            "MAE",
+            Ministry,
+            "FR",
+            "",
+            "Supports the directory and country dossiers of CUF.",
+        ),
+    )
+    .await?;
+    organisation(db, ("Délégation pour l'action extérieure des collectivités territoriales", "DAECT", Ministry, "FR", "",
+        "The foreign ministry's delegation for the external action of local authorities; concerted action programmes are run in liaison with it.")).await?;
+    let ministries = organisation(db, ("Ministère de l'Égalité des territoires et du Logement – Ministère de l'Écologie, du Développement durable et de l'Énergie", "METL-MEDDE", Ministry, "FR", "",
+        "The two ministries were represented together at the meeting of 26 March 2014.")).await?;
+    organisation(db, ("Ambassade de France au Mexique", "Ambassade", Embassy, "MX", "",
+        "Keeps its own list of Franco-Mexican cooperations, which the directory is compared with.")).await?;
+
+    let at = Employer::Authority;
+    let with = Employer::Organisation;
+    person(
+        db,
+        ("Anne", "Raimat", "anne.raimat@example.org"),
+        Some(at(bordeaux)),
+        "Directrice des relations internationales et de la coopération décentralisée",
+    )
+    .await?;
+    person(
+        db,
+        ("Sophie", "Le Miller", "sophie.le-miller@example.org"),
+        Some(at(pays_de_la_loire)),
+        "Chargée de mission",
+    )
+    .await?;
+    person(
+        db,
+        ("Julie", "Lavoinne", "julie.lavoinne@example.org"),
+        Some(at(champagne)),
+        "Chargée de mission",
+    )
+    .await?;
+    person(
+        db,
+        ("Nathalie", "Coiraton", "nathalie.coiraton@example.org"),
+        Some(at(haute_saone)),
+        "Chef de service",
+    )
+    .await?;
+    person(
+        db,
+        ("Valérie", "Nicolas", "valerie.nicolas@example.org"),
+        Some(with(arf)),
+        "Déléguée aux relations internationales",
+    )
+    .await?;
+    person(
+        db,
+        (
+            "Ekkaphol",
+            "Suphanvorranop",
+            "ekkaphol.suphanvorranop@example.org",
+        ),
+        Some(with(ministries)),
+        "Responsable géographique Amérique latine - Turquie",
+    )
+    .await?;
+    person(
+        db,
+        ("Anne-Claire", "Gaudru", "anne-claire.gaudru@example.org"),
+        Some(with(cuf)),
+        "Chargée de mission",
+    )
+    .await?;
+    person(
+        db,
+        ("Santiago", "Betancur", "santiago.betancur@example.org"),
+        Some(with(cuf)),
+        "Assistant stagiaire",
+    )
+    .await?;
+    person(
+        db,
+        ("Râjaa", "Nouali", "rajaa.nouali@example.org"),
+        None,
+        "",
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,21 @@
+//! Datasets: the demo dataset, built from the minutes of the Mexico country group meeting of
+//! 26 March 2014 (`shared/seed/`). Loaded through the domain functions, so that it obeys every
+//! rule user input does; loaded only into an empty database, never over existing data.
+
+mod demo;
+
+use entities::{authority, organisation, person};
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+
+/// Loads the demo dataset if the database holds no authority, organisation or person;
+/// whether it did.
+pub async fn load_demo_if_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
+    let existing = authority::Entity::find().count(db).await?
+        + organisation::Entity::find().count(db).await?
+        + person::Entity::find().count(db).await?;
+    if existing > 0 {
+        return Ok(false);
+    }
+    demo::load(db).await?;
+    Ok(true)
+}

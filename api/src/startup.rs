@@ -1,0 +1,119 @@
+//! Builds the application from `Settings`: database, migrations, demo data, schema and HTTP
+//! server. `main` and the integration tests share it; binding port 0 gives a free port.
+
+use std::net::{SocketAddr, TcpListener};
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, http::header, web};
+use anyhow::Context as _;
+use sea_orm::DatabaseConnection;
+
+use crate::http::{self, AppState};
+use crate::schema::{self, Limits};
+use crate::seed;
+use crate::settings::Settings;
+
+/// A built server, bound and ready to run.
+pub struct Application {
+    server: Server,
+    address: SocketAddr,
+    db: DatabaseConnection,
+    demo_loaded: bool,
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers([header::CONTENT_TYPE, header::ACCEPT, header::AUTHORIZATION])
+        .expose_headers(["x-request-id"])
+        .max_age(3600)
+        // Requests from other origins are served without CORS headers rather than refused,
+        // so that the browser, not the server, enforces the policy; same-origin pages such
+        // as the playground keep working.
+        .block_on_origin_mismatch(false);
+    for origin in origins
+        .iter()
+        .map(|origin| origin.trim())
+        .filter(|origin| !origin.is_empty())
+    {
+        cors = if origin == "*" {
+            cors.allow_any_origin()
+        } else {
+            cors.allowed_origin(origin)
+        };
+    }
+    cors
+}
+
+async fn not_found() -> HttpResponse {
+    HttpResponse::NotFound().json(serde_json::json!({
+        "errors": [{ "message": "no such route: the API is at /graphql", "extensions": { "code": "NOT_FOUND" } }]
+    }))
+}
+
+impl Application {
+    /// Connects, migrates, seeds (when asked and empty) and binds the server.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        settings.validate().map_err(anyhow::Error::msg)?;
+        let db = crate::db::connect(&settings)
+            .await
+            .context("cannot connect to the database")?;
+        crate::db::migrate(&db)
+            .await
+            .context("cannot migrate the database")?;
+        let demo_loaded = settings.loads_demo_data() && seed::load_demo_if_empty(&db).await?;
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let address = listener.local_addr()?;
+        let schema = schema::build(db.clone(), Limits::default());
+        let state = web::Data::new(AppState {
+            sdl: schema.sdl(),
+            schema,
+            db: db.clone(),
+            body_limit: settings.body_limit,
+        });
+        let origins = settings.cors_origins.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(Compress::default())
+                .wrap(cors(&origins))
+                .wrap(from_fn(http::request_id))
+                .app_data(state.clone())
+                .configure(http::routes)
+                .default_service(web::to(not_found))
+        })
+        .listen(listener)?
+        .shutdown_timeout(30);
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            server: server.run(),
+            address,
+            db,
+            demo_loaded,
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The database the server uses.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Whether the demo dataset was loaded at start.
+    pub fn demo_loaded(&self) -> bool {
+        self.demo_loaded
+    }
+
+    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish (30 s at most).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,274 @@
+//! Parsed value types: every user-supplied scalar becomes one of these at the edge, so an
+//! invalid value cannot reach a domain function or the database. Each `parse` says what is
+//! wrong in a lowercase message that becomes a `userError`.
+
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
+use chrono::NaiveDate;
+
+/// Why a value was refused, in words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ValueError(pub String);
+
+fn refuse<T>(message: impl Into<String>) -> Result<T, ValueError> {
+    Err(ValueError(message.into()))
+}
+
+/// Every officially assigned ISO 3166-1 alpha-2 code.
+const ISO_3166_ALPHA_2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF \
+BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW \
+CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM \
+GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH \
+KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP \
+MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN \
+PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ \
+TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE \
+YT ZA ZM ZW";
+
+/// An ISO 3166-1 alpha-2 country code, upper case (`FR`, `MX`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountryCode(String);
+
+impl CountryCode {
+    /// Accepts an assigned alpha-2 code in any case, surrounding spaces ignored.
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        let code = text.trim().to_ascii_uppercase();
+        if code.len() == 2 && ISO_3166_ALPHA_2.split(' ').any(|known| known == code) {
+            return Ok(Self(code));
+        }
+        refuse(format!(
+            "{text:?} is not an ISO 3166-1 alpha-2 country code"
+        ))
+    }
+
+    /// The code, e.g. `FR`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn has_control_characters(text: &str) -> bool {
+    text.chars().any(char::is_control)
+}
+
+/// A display name: trimmed, not empty, at most 200 characters, on one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name(String);
+
+impl Name {
+    pub const MAX_CHARS: usize = 200;
+
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        let name = text.trim();
+        if name.is_empty() {
+            return refuse("must not be empty");
+        }
+        if name.chars().count() > Self::MAX_CHARS {
+            return refuse(format!("must be at most {} characters", Self::MAX_CHARS));
+        }
+        if has_control_characters(name) {
+            return refuse("must be a single line without control characters");
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Free text (a description, a summary): trimmed, at most 10,000 characters; blank is `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LongText(String);
+
+impl LongText {
+    pub const MAX_CHARS: usize = 10_000;
+
+    pub fn parse(text: &str) -> Result<Option<Self>, ValueError> {
+        let text = text.trim();
+        if text.chars().count() > Self::MAX_CHARS {
+            return refuse(format!("must be at most {} characters", Self::MAX_CHARS));
+        }
+        Ok((!text.is_empty()).then(|| Self(text.to_owned())))
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// An e-mail address: one `@`, a non-empty local part, a dotted domain, no spaces; the domain
+/// is stored in lower case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        let text = text.trim();
+        let invalid = || ValueError(format!("{text:?} is not a valid e-mail address"));
+        let (local, domain) = text.split_once('@').ok_or_else(invalid)?;
+        let domain_ok = domain.split('.').count() >= 2
+            && domain.split('.').all(|label| {
+                !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+            });
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '@');
+        if !domain_ok || !local_ok || text.len() > 254 {
+            return Err(invalid());
+        }
+        Ok(Self(format!("{local}@{}", domain.to_lowercase())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A telephone number: digits with an optional leading `+`, spaces, dots, dashes and
+/// parentheses; between 4 and 20 digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        let text = text.trim();
+        let allowed = text
+            .char_indices()
+            .all(|(at, c)| c.is_ascii_digit() || " .-()".contains(c) || (c == '+' && at == 0));
+        let digits = text.chars().filter(char::is_ascii_digit).count();
+        if !allowed || !(4..=20).contains(&digits) {
+            return refuse(format!("{text:?} is not a valid telephone number"));
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A web address: `http` or `https`, a host, no spaces, at most 2,048 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebUrl(String);
+
+impl WebUrl {
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        let text = text.trim();
+        let rest = text
+            .strip_prefix("https://")
+            .or_else(|| text.strip_prefix("http://"));
+        let host = rest.and_then(|rest| rest.split(['/', '?', '#']).next());
+        let valid = host.is_some_and(|host| !host.is_empty())
+            && text.len() <= 2048
+            && !text.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !valid {
+            return refuse(format!("{text:?} is not an http(s) web address"));
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A number of inhabitants: zero or more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Population(i64);
+
+impl Population {
+    pub fn parse(value: i64) -> Result<Self, ValueError> {
+        if value < 0 {
+            return refuse("must not be negative");
+        }
+        Ok(Self(value))
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// A calendar date without time zone, written `YYYY-MM-DD` (ISO 8601).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date(pub NaiveDate);
+
+/// A calendar date without time zone, written `YYYY-MM-DD` (ISO 8601), e.g. `"2014-03-26"`.
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        let Value::String(text) = &value else {
+            return Err(InputValueError::expected_type(value));
+        };
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Date)
+            .map_err(|_| InputValueError::custom(format!("{text:?} is not a YYYY-MM-DD date")))
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn country_codes_must_be_assigned_alpha_2() {
+        assert_eq!(CountryCode::parse(" mx ").map(|c| c.0), Ok("MX".into()));
+        for bad in ["", "F", "FRA", "XX", "ZZ", "1A", "É"] {
+            assert!(CountryCode::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(ISO_3166_ALPHA_2.split(' ').count(), 249);
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(Name::parse("  CUF ").map(|n| n.0), Ok("CUF".into()));
+        assert!(Name::parse("   ").is_err());
+        assert!(Name::parse("a\nb").is_err());
+        assert!(Name::parse(&"x".repeat(201)).is_err());
+        assert!(Name::parse(&"é".repeat(200)).is_ok());
+    }
+
+    #[test]
+    fn emails_phones_and_urls_are_checked() {
+        assert_eq!(
+            Email::parse("Anne.Raimat@Example.ORG").map(|e| e.0),
+            Ok("Anne.Raimat@example.org".into())
+        );
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "@example.org",
+            "a b@example.org",
+            "a@exa mple.org",
+            "a@.org",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Phone::parse("+33 (0)1 53 41 81 81").is_ok());
+        assert!(Phone::parse("12").is_err());
+        assert!(Phone::parse("01 23 45 x").is_err());
+        assert!(WebUrl::parse("https://cites-unies-france.org/").is_ok());
+        for bad in [
+            "javascript:alert(1)",
+            "https://",
+            "ftp://x.org",
+            "http://a b",
+        ] {
+            assert!(WebUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn population_is_not_negative() {
+        assert!(Population::parse(-1).is_err());
+        assert_eq!(Population::parse(0).map(Population::get), Ok(0));
+    }
+}

@@ -1,0 +1,18 @@
+//! Schema migrations. The history is frozen: a shipped migration never changes, a new one is
+//! added instead. The same migrations run on SQLite and PostgreSQL; where the two differ (the
+//! collation of sort keys), the migration asks the backend. This crate never imports `entities`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_actors;
+mod naming;
+
+/// Every migration, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_actors::Migration)]
+    }
+}
