@@ -3,10 +3,13 @@
 //! `extensions.code` on every error of a response, logs internal causes with the request id,
 //! and replaces their message so that no SQL or internal detail reaches a client.
 
-use std::sync::Arc;
+use std::any::TypeId;
+use std::sync::{Arc, Mutex};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
-use async_graphql::{Response, ServerError};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest,
+};
+use async_graphql::{Request, Response, ServerError, ServerResult};
 use sea_orm::DbErr;
 
 use crate::http::RequestId;
@@ -121,21 +124,45 @@ pub struct ErrorPresenter;
 
 impl ExtensionFactory for ErrorPresenter {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorPresenterExtension)
+        Arc::new(ErrorPresenterExtension::default())
     }
 }
 
-struct ErrorPresenterExtension;
+/// One request's presenter; it remembers the request id from the request's data.
+#[derive(Default)]
+struct ErrorPresenterExtension {
+    request_id: Mutex<Option<String>>,
+}
 
 #[async_graphql::async_trait::async_trait]
 impl Extension for ErrorPresenterExtension {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let request_id = request
+            .data
+            .get(&TypeId::of::<RequestId>())
+            .and_then(|data| data.downcast_ref::<RequestId>())
+            .map(|id| id.as_str().to_owned());
+        if let Ok(mut slot) = self.request_id.lock() {
+            *slot = request_id;
+        }
+        next.run(ctx, request).await
+    }
+
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
-        let request_id = ctx
-            .data_opt::<RequestId>()
-            .map_or("unknown", |id| id.as_str());
+        let request_id = self
+            .request_id
+            .lock()
+            .ok()
+            .and_then(|slot| slot.clone())
+            .unwrap_or_else(|| "unknown".into());
         for error in &mut response.errors {
-            present(error, request_id);
+            present(error, &request_id);
         }
         response
     }

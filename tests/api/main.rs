@@ -1,1 +1,14 @@
+//! The integration tests: the real server, started on port 0 against a fresh database, driven
+//! over HTTP as a client would. `CUF_TEST_DATABASE_URL=postgres://…` runs them on
+//! PostgreSQL (each test in a new database); without it they run on SQLite.
 
+mod authorities;
+mod demo;
+mod errors;
+mod helpers;
+mod http;
+mod nodes;
+mod organisations;
+mod people;
+mod playground;
+mod schema;

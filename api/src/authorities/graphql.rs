@@ -26,6 +26,8 @@ impl From<authority::Model> for Authority {
     }
 }
 
+/// A local authority: a French région, département, intercommunality or commune, or a
+/// foreign authority that cooperates with one.
 #[Object]
 impl Authority {
     /// The global id of this authority.

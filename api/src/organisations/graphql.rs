@@ -27,6 +27,8 @@ impl From<organisation::Model> for Organisation {
     }
 }
 
+/// An organisation the country groups work with: CUF, a network such as the ARF, a
+/// ministry, an embassy, an agency or a consultant.
 #[Object]
 impl Organisation {
     /// The global id of this organisation.

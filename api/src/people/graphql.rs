@@ -34,6 +34,8 @@ impl From<person::Model> for Person {
     }
 }
 
+/// A person the country groups work with: an elected representative, an officer of an
+/// authority, a ministry's desk officer, a CUF desk officer.
 #[Object]
 impl Person {
     /// The global id of this person.
@@ -93,6 +95,7 @@ impl Person {
 #[derive(Clone, Debug)]
 pub struct Affiliation(affiliation::Model);
 
+/// A person's position in one authority or one organisation.
 #[Object]
 impl Affiliation {
     /// The authority the person works for; null when it is an organisation.
