@@ -21,12 +21,11 @@ fn sqlite_path(url: &str) -> Option<&str> {
 /// with foreign keys enforced.
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     let url = &settings.database_url;
-    if let Some(parent) = sqlite_path(url).and_then(|path| std::path::Path::new(path).parent()) {
-        if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent).map_err(|error| {
-                DbErr::Custom(format!("cannot create {}: {error}", parent.display()))
-            })?;
-        }
+    let folder = sqlite_path(url).and_then(|path| std::path::Path::new(path).parent());
+    if let Some(parent) = folder.filter(|parent| !parent.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|error| {
+            DbErr::Custom(format!("cannot create {}: {error}", parent.display()))
+        })?;
     }
     let mut options = ConnectOptions::new(url.clone());
     options

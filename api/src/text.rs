@@ -33,30 +33,6 @@ pub fn fold_all<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
         .join(" ")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn folding_drops_case_accents_and_punctuation() {
-        assert_eq!(
-            fold("Conseil départemental de la Haute-Saône"),
-            "conseil departemental de la haute saone"
-        );
-        assert_eq!(fold("  Œuvre   d'ÉTAT "), "oeuvre d etat");
-        assert_eq!(fold("Ciudad de México"), "ciudad de mexico");
-        assert_eq!(fold("%_\\"), "");
-    }
-
-    #[test]
-    fn fold_all_skips_empty_parts() {
-        assert_eq!(
-            fold_all(["Cités Unies France", "", "CUF"]),
-            "cites unies france cuf"
-        );
-    }
-}
-
 /// The most words a search may hold.
 pub const MAX_SEARCH_WORDS: usize = 8;
 /// The longest search text accepted, in characters.
@@ -82,4 +58,28 @@ pub fn search_words(search: &str) -> Result<Vec<String>, String> {
         ));
     }
     Ok(words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_drops_case_accents_and_punctuation() {
+        assert_eq!(
+            fold("Conseil départemental de la Haute-Saône"),
+            "conseil departemental de la haute saone"
+        );
+        assert_eq!(fold("  Œuvre   d'ÉTAT "), "oeuvre d etat");
+        assert_eq!(fold("Ciudad de México"), "ciudad de mexico");
+        assert_eq!(fold("%_\\"), "");
+    }
+
+    #[test]
+    fn fold_all_skips_empty_parts() {
+        assert_eq!(
+            fold_all(["Cités Unies France", "", "CUF"]),
+            "cites unies france cuf"
+        );
+    }
 }

@@ -2,6 +2,8 @@
 //! over HTTP as a client would. `CUF_TEST_DATABASE_URL=postgres://…` runs them on
 //! PostgreSQL (each test in a new database); without it they run on SQLite.
 
+#![allow(clippy::unwrap_used)] // A failing unwrap is a failing test, with its line.
+
 mod authorities;
 mod demo;
 mod errors;

@@ -308,14 +308,14 @@ fn parse_affiliations(
             &path("jobTitle"),
             input.job_title.as_deref().map(Name::parse).transpose(),
         );
-        if let (Some(since), Some(until)) = (input.since, input.until) {
-            if until < since {
-                errors.push(UserError::new(
-                    &path("until"),
-                    UserErrorCode::Invalid,
-                    "must not be before `since`",
-                ));
-            }
+        if let (Some(since), Some(until)) = (input.since, input.until)
+            && until < since
+        {
+            errors.push(UserError::new(
+                &path("until"),
+                UserErrorCode::Invalid,
+                "must not be before `since`",
+            ));
         }
         if let (Some(employer), Some(job_title)) = (employer, job_title) {
             parsed.push(NewAffiliation {
