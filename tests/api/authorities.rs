@@ -421,3 +421,43 @@ async fn deleting_a_referenced_authority_is_refused() {
         "INVALID"
     );
 }
+
+#[tokio::test]
+async fn concurrent_updates_of_one_version_let_exactly_one_win() {
+    let app = crate::helpers::spawn_app_with(|settings| settings.workers = Some(2)).await;
+    let created = app
+        .create_authority(
+            json!({ "name": "Ville de Lille", "kind": "MUNICIPALITY", "countryCode": "FR" }),
+        )
+        .await;
+    let updates = (0..16).map(|population| {
+        let app = &app;
+        let id = created["id"].clone();
+        async move {
+            app.graphql(
+                UPDATE,
+                json!({ "input": { "id": id, "version": 1, "population": population } }),
+            )
+            .await
+        }
+    });
+    let bodies = futures_util::future::join_all(updates).await;
+    let mut winners = 0;
+    for body in &bodies {
+        assert!(body.get("errors").is_none(), "no request may fail: {body}");
+        let payload = &body["data"]["updateAuthority"];
+        if payload["authority"].is_null() {
+            assert_eq!(payload["userErrors"][0]["code"], "CONFLICT", "{payload}");
+        } else {
+            winners += 1;
+        }
+    }
+    assert_eq!(winners, 1);
+    let read = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Authority { version } } }",
+            json!({ "id": created["id"] }),
+        )
+        .await;
+    assert_eq!(read["node"]["version"], 2);
+}

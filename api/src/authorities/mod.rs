@@ -137,7 +137,7 @@ pub async fn create_authority(
     db: &impl TransactionTrait,
     new: NewAuthority,
 ) -> Result<authority::Model, Rejection> {
-    let transaction = db.begin().await.map_err(ApiError::from)?;
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     if let Some(parent_id) = new.parent_id {
         check_parent_exists(&transaction, parent_id).await?;
     }
@@ -237,7 +237,7 @@ pub async fn update_authority(
     version: i32,
     changes: AuthorityChanges,
 ) -> Result<authority::Model, Rejection> {
-    let transaction = db.begin().await.map_err(ApiError::from)?;
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     let current = current_version(&transaction, id, version).await?;
     if let Some(Some(parent_id)) = changes.parent_id {
         check_parent_exists(&transaction, parent_id).await?;
@@ -293,7 +293,7 @@ pub async fn delete_authority(
     id: i64,
     version: i32,
 ) -> Result<(), Rejection> {
-    let transaction = db.begin().await.map_err(ApiError::from)?;
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     current_version(&transaction, id, version).await?;
     let children = queries::count_children(&transaction, id).await?;
     let affiliations =

@@ -202,7 +202,7 @@ pub async fn update_organisation(
     version: i32,
     changes: OrganisationChanges,
 ) -> Result<organisation::Model, Rejection> {
-    let transaction = db.begin().await.map_err(ApiError::from)?;
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     let mut model = current_version(&transaction, id, version).await?;
     apply_changes(&mut model, changes);
     index(&mut model);
@@ -227,7 +227,7 @@ pub async fn delete_organisation(
     id: i64,
     version: i32,
 ) -> Result<(), Rejection> {
-    let transaction = db.begin().await.map_err(ApiError::from)?;
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     current_version(&transaction, id, version).await?;
     let affiliations =
         crate::people::queries::count_affiliations_with_organisation(&transaction, id).await?;

@@ -173,7 +173,7 @@ pub async fn create_person(
     db: &impl TransactionTrait,
     new: NewPerson,
 ) -> Result<person::Model, Rejection> {
-    let transaction = db.begin().await.map_err(ApiError::from)?;
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     check_employers(&transaction, &new.affiliations).await?;
     let now = Utc::now().trunc_subsecs(6);
     let mut model = person::Model {
@@ -226,7 +226,7 @@ pub async fn update_person(
     version: i32,
     changes: PersonChanges,
 ) -> Result<person::Model, Rejection> {
-    let transaction = db.begin().await.map_err(ApiError::from)?;
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     let mut model = current_version(&transaction, id, version).await?;
     if let Some(first_name) = changes.first_name {
         model.first_name = first_name.as_str().to_owned();
@@ -266,7 +266,7 @@ pub async fn delete_person(
     id: i64,
     version: i32,
 ) -> Result<(), Rejection> {
-    let transaction = db.begin().await.map_err(ApiError::from)?;
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     current_version(&transaction, id, version).await?;
     queries::delete_affiliations_of(&transaction, id).await?;
     if !queries::delete_person_at_version(&transaction, id, version).await? {
