@@ -16,6 +16,7 @@ pub mod schema;
 pub mod seed;
 pub mod settings;
 pub mod startup;
+pub mod storage;
 pub mod telemetry;
 pub mod text;
 pub mod values;

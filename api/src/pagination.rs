@@ -9,12 +9,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
+use crate::storage::Versioned;
 
 /// The page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
@@ -45,13 +46,37 @@ struct CursorData {
     i: i64,
 }
 
-/// How a list is ordered: a sort column (with the id as tie-break) and a direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ordering<C> {
+/// How a list is ordered: a sort column (with the id as tie-break), a direction, and how to
+/// read a row's sort value for its cursor.
+pub struct Ordering<E: EntityTrait> {
     /// Names the ordering inside cursors, so a cursor cannot be replayed on another one.
-    pub tag: &'static str,
-    pub column: C,
+    pub field: &'static str,
+    pub column: E::Column,
     pub ascending: bool,
+    pub key: fn(&E::Model) -> SortValue,
+}
+
+impl<E: EntityTrait> Ordering<E> {
+    /// An ordering on `column`, named `field` in cursors, in `direction`.
+    pub fn new(
+        field: &'static str,
+        column: E::Column,
+        direction: OrderDirection,
+        key: fn(&E::Model) -> SortValue,
+    ) -> Self {
+        Self {
+            field,
+            column,
+            ascending: direction == OrderDirection::Asc,
+            key,
+        }
+    }
+
+    /// The ordering's name in cursors, e.g. `NAME_ASC`.
+    pub fn tag(&self) -> String {
+        let direction = if self.ascending { "ASC" } else { "DESC" };
+        format!("{}_{direction}", self.field)
+    }
 }
 
 /// The paging arguments of a connection field, as the client sent them.
@@ -159,24 +184,28 @@ impl<T> Page<T> {
     }
 }
 
-/// Fetches one page of `select` in `ordering`, `key` giving each row's sort value and id.
-/// One statement, whatever the page size or depth.
+/// Fetches one page of `select` in `ordering` (one statement, whatever the page size or
+/// depth) and, when `with_total`, how many rows `select` has in all (a second one).
 pub async fn fetch_page<E>(
     db: &impl ConnectionTrait,
     select: Select<E>,
-    ordering: Ordering<E::Column>,
-    id_column: E::Column,
+    ordering: &Ordering<E>,
     request: &PageRequest,
-    key: impl Fn(&E::Model) -> (SortValue, i64),
-) -> Result<Page<E::Model>, DbErr>
+    with_total: bool,
+) -> Result<(Page<E::Model>, u64), DbErr>
 where
-    E: EntityTrait,
-    E::Column: ColumnTrait + Copy,
+    E: Versioned,
+    E::Model: IntoActiveModel<E::ActiveModel>,
 {
+    let total = if with_total {
+        select.clone().count(db).await?
+    } else {
+        0
+    };
     let ascending = ordering.ascending == request.forward;
     let mut select = select;
     if let Some((value, id)) = request.from.clone() {
-        let row = Expr::tuple([ordering.column.into_expr(), id_column.into_expr()]);
+        let row = Expr::tuple([ordering.column.into_expr(), E::ID.into_expr()]);
         let bound = Expr::tuple([Expr::val(value), Expr::val(id)]);
         select = select.filter(if ascending {
             row.gt(bound)
@@ -187,7 +216,7 @@ where
     let order = if ascending { Order::Asc } else { Order::Desc };
     let mut rows = select
         .order_by(ordering.column, order.clone())
-        .order_by(id_column, order)
+        .order_by(E::ID, order)
         .limit(request.limit + 1)
         .all(db)
         .await?;
@@ -196,15 +225,16 @@ where
     if !request.forward {
         rows.reverse();
     }
+    let tag = ordering.tag();
     let items = rows
         .into_iter()
         .map(|row| {
-            let (value, id) = key(&row);
-            (encode_cursor(ordering.tag, value, id), row)
+            let cursor = encode_cursor(&tag, (ordering.key)(&row), E::id(&row));
+            (cursor, row)
         })
         .collect();
     let has_cursor = request.from.is_some();
-    Ok(Page {
+    let page = Page {
         items,
         has_next_page: if request.forward {
             has_more
@@ -216,7 +246,8 @@ where
         } else {
             has_more
         },
-    })
+    };
+    Ok((page, total))
 }
 
 /// Whether the client selected `totalCount` on the connection being resolved: the count is a

@@ -70,9 +70,9 @@ where
 /// The schema serving `db`.
 pub fn build(db: DatabaseConnection, limits: Limits) -> AppSchema {
     builder(limits)
-        .data(loader(AuthorityLoader(db.clone())))
-        .data(loader(OrganisationLoader(db.clone())))
-        .data(loader(PersonLoader(db.clone())))
+        .data(loader(AuthorityLoader::new(db.clone())))
+        .data(loader(OrganisationLoader::new(db.clone())))
+        .data(loader(PersonLoader::new(db.clone())))
         .data(loader(AffiliationsByPersonLoader(db.clone())))
         .data(db)
         .finish()

@@ -12,7 +12,9 @@ use crate::context;
 use crate::error::ApiError;
 use crate::ids::{self, NodeKind};
 use crate::mutation::{InputErrors, Rejection, UserError, into_payload, parse_change};
-use crate::pagination::{OrderDirection, PageArgs, PageRequest, connection, wants_total_count};
+use crate::pagination::{
+    OrderDirection, PageArgs, PageRequest, SortValue, connection, wants_total_count,
+};
 use crate::values::{CountryCode, LongText, Name, Population, WebUrl};
 
 /// A local authority: a French région, département, intercommunality or commune, or a
@@ -167,21 +169,18 @@ pub struct AuthorityOrder {
 
 impl AuthorityOrder {
     fn ordering(&self) -> AuthorityOrdering {
-        use OrderDirection::{Asc, Desc};
-        let (tag, column, ascending) = match (self.field, self.direction) {
-            (AuthorityOrderField::Name, Asc) => ("NAME_ASC", authority::Column::SortKey, true),
-            (AuthorityOrderField::Name, Desc) => ("NAME_DESC", authority::Column::SortKey, false),
-            (AuthorityOrderField::CreatedAt, Asc) => {
-                ("CREATED_ASC", authority::Column::CreatedAt, true)
+        use authority::Column::{CreatedAt, SortKey};
+        match self.field {
+            AuthorityOrderField::Name => {
+                AuthorityOrdering::new("NAME", SortKey, self.direction, |row| {
+                    SortValue::Text(row.sort_key.clone())
+                })
             }
-            (AuthorityOrderField::CreatedAt, Desc) => {
-                ("CREATED_DESC", authority::Column::CreatedAt, false)
+            AuthorityOrderField::CreatedAt => {
+                AuthorityOrdering::new("CREATED_AT", CreatedAt, self.direction, |row| {
+                    SortValue::Time(row.created_at)
+                })
             }
-        };
-        AuthorityOrdering {
-            tag,
-            column,
-            ascending,
         }
     }
 }
@@ -218,11 +217,11 @@ impl AuthorityQuery {
                 last,
                 before,
             },
-            ordering.tag,
+            &ordering.tag(),
         )?;
         let db = context::db(ctx)?;
         let (rows, total) =
-            super::list_authorities(db, &filter, ordering, &page, wants_total_count(ctx)).await?;
+            super::list_authorities(db, &filter, &ordering, &page, wants_total_count(ctx)).await?;
         Ok(AuthorityConnection::new(rows.map(Authority), total))
     }
 }

@@ -12,8 +12,9 @@ use entities::authority;
 use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 
 use crate::error::ApiError;
-use crate::mutation::{Rejection, UserError, UserErrorCode};
+use crate::mutation::{Rejection, UserErrorCode};
 use crate::pagination::{Ordering, Page, PageRequest};
+use crate::storage;
 use crate::text;
 use crate::values::{CountryCode, LongText, Name, Population, WebUrl};
 
@@ -104,23 +105,17 @@ pub struct AuthorityFilter {
 }
 
 /// The orderings of an authority list.
-pub type AuthorityOrdering = Ordering<authority::Column>;
+pub type AuthorityOrdering = Ordering<authority::Entity>;
 
 /// A page of authorities and, when asked for, how many match in all.
 pub async fn list_authorities(
     db: &impl ConnectionTrait,
     filter: &AuthorityFilter,
-    ordering: AuthorityOrdering,
+    ordering: &AuthorityOrdering,
     page: &PageRequest,
     with_total: bool,
 ) -> Result<(Page<authority::Model>, u64), ApiError> {
-    let rows = queries::authorities_page(db, filter, ordering, page).await?;
-    let total = if with_total {
-        queries::authorities_count(db, filter).await?
-    } else {
-        0
-    };
-    Ok((rows, total))
+    Ok(queries::authorities_page(db, filter, ordering, page, with_total).await?)
 }
 
 /// Recomputes the derived columns of `model`: its sort key and search text.
@@ -159,13 +154,16 @@ pub async fn create_authority(
         updated_at: now,
     };
     index(&mut model);
-    let created = queries::insert_authority(&transaction, model).await?;
+    let created = storage::insert::<authority::Entity>(&transaction, model).await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(created)
 }
 
 async fn check_parent_exists(db: &impl ConnectionTrait, parent_id: i64) -> Result<(), Rejection> {
-    if queries::authority_by_id(db, parent_id).await?.is_none() {
+    if storage::find::<authority::Entity>(db, parent_id)
+        .await?
+        .is_none()
+    {
         return Err(Rejection::user(
             &["parentId"],
             UserErrorCode::NotFound,
@@ -196,7 +194,7 @@ async fn check_no_cycle(
                 "an authority cannot be its own parent or the parent of its parent",
             ));
         }
-        ancestor = queries::authority_by_id(db, current)
+        ancestor = storage::find::<authority::Entity>(db, current)
             .await?
             .and_then(|authority| authority.parent_id);
     }
@@ -207,29 +205,6 @@ async fn check_no_cycle(
     ))
 }
 
-/// Loads the authority `id` for a change, checking that the client read its current version.
-async fn current_version(
-    db: &impl ConnectionTrait,
-    id: i64,
-    version: i32,
-) -> Result<authority::Model, Rejection> {
-    let Some(current) = queries::authority_by_id(db, id).await? else {
-        return Err(Rejection::user(
-            &["id"],
-            UserErrorCode::NotFound,
-            "no authority has this id",
-        ));
-    };
-    if current.version != version {
-        return Err(Rejection::User(vec![UserError::stale_version(
-            "authority",
-            version,
-            current.version,
-        )]));
-    }
-    Ok(current)
-}
-
 /// Applies `changes` to the authority `id` if it is still at `version`.
 pub async fn update_authority(
     db: &impl TransactionTrait,
@@ -238,7 +213,7 @@ pub async fn update_authority(
     changes: AuthorityChanges,
 ) -> Result<authority::Model, Rejection> {
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
-    let current = current_version(&transaction, id, version).await?;
+    let current = storage::current::<authority::Entity>(&transaction, id, version).await?;
     if let Some(Some(parent_id)) = changes.parent_id {
         check_parent_exists(&transaction, parent_id).await?;
         check_no_cycle(&transaction, id, parent_id).await?;
@@ -248,13 +223,10 @@ pub async fn update_authority(
     index(&mut model);
     model.version = version + 1;
     model.updated_at = Utc::now().trunc_subsecs(6);
-    let updated = queries::update_authority_at_version(&transaction, model, version).await?;
+    let updated =
+        storage::update_at_version::<authority::Entity>(&transaction, id, version, model).await?;
     let Some(updated) = updated else {
-        return Err(Rejection::User(vec![UserError::stale_version(
-            "authority",
-            version,
-            version + 1,
-        )]));
+        return Err(storage::stale::<authority::Entity>(version, version + 1));
     };
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(updated)
@@ -294,10 +266,14 @@ pub async fn delete_authority(
     version: i32,
 ) -> Result<(), Rejection> {
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
-    current_version(&transaction, id, version).await?;
+    storage::current::<authority::Entity>(&transaction, id, version).await?;
     let children = queries::count_children(&transaction, id).await?;
-    let affiliations =
-        crate::people::queries::count_affiliations_with_authority(&transaction, id).await?;
+    let affiliations = crate::people::queries::count_affiliations_with(
+        &transaction,
+        entities::affiliation::Column::AuthorityId,
+        id,
+    )
+    .await?;
     if children + affiliations > 0 {
         return Err(Rejection::user(
             &["id"],
@@ -308,12 +284,8 @@ pub async fn delete_authority(
             ),
         ));
     }
-    if !queries::delete_authority_at_version(&transaction, id, version).await? {
-        return Err(Rejection::User(vec![UserError::stale_version(
-            "authority",
-            version,
-            version + 1,
-        )]));
+    if !storage::delete_at_version::<authority::Entity>(&transaction, id, version).await? {
+        return Err(storage::stale::<authority::Entity>(version, version + 1));
     }
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(())

@@ -13,7 +13,9 @@ use crate::context;
 use crate::error::ApiError;
 use crate::ids::{self, NodeKind};
 use crate::mutation::{InputErrors, Rejection, UserError, into_payload, parse_change};
-use crate::pagination::{OrderDirection, PageArgs, PageRequest, connection, wants_total_count};
+use crate::pagination::{
+    OrderDirection, PageArgs, PageRequest, SortValue, connection, wants_total_count,
+};
 use crate::values::{CountryCode, LongText, Name, WebUrl};
 
 /// An organisation the country groups work with: CUF, a network such as the ARF, a
@@ -142,18 +144,18 @@ pub struct OrganisationOrder {
 
 impl OrganisationOrder {
     fn ordering(&self) -> OrganisationOrdering {
-        use OrderDirection::{Asc, Desc};
         use organisation::Column::{CreatedAt, SortKey};
-        let (tag, column, ascending) = match (self.field, self.direction) {
-            (OrganisationOrderField::Name, Asc) => ("NAME_ASC", SortKey, true),
-            (OrganisationOrderField::Name, Desc) => ("NAME_DESC", SortKey, false),
-            (OrganisationOrderField::CreatedAt, Asc) => ("CREATED_ASC", CreatedAt, true),
-            (OrganisationOrderField::CreatedAt, Desc) => ("CREATED_DESC", CreatedAt, false),
-        };
-        OrganisationOrdering {
-            tag,
-            column,
-            ascending,
+        match self.field {
+            OrganisationOrderField::Name => {
+                OrganisationOrdering::new("NAME", SortKey, self.direction, |row| {
+                    SortValue::Text(row.sort_key.clone())
+                })
+            }
+            OrganisationOrderField::CreatedAt => {
+                OrganisationOrdering::new("CREATED_AT", CreatedAt, self.direction, |row| {
+                    SortValue::Time(row.created_at)
+                })
+            }
         }
     }
 }
@@ -190,11 +192,12 @@ impl OrganisationQuery {
                 last,
                 before,
             },
-            ordering.tag,
+            &ordering.tag(),
         )?;
         let db = context::db(ctx)?;
         let (rows, total) =
-            super::list_organisations(db, &filter, ordering, &page, wants_total_count(ctx)).await?;
+            super::list_organisations(db, &filter, &ordering, &page, wants_total_count(ctx))
+                .await?;
         Ok(OrganisationConnection::new(rows.map(Organisation), total))
     }
 }

@@ -12,8 +12,9 @@ use entities::organisation;
 use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 
 use crate::error::ApiError;
-use crate::mutation::{Rejection, UserError, UserErrorCode};
+use crate::mutation::{Rejection, UserErrorCode};
 use crate::pagination::{Ordering, Page, PageRequest};
+use crate::storage;
 use crate::text;
 use crate::values::{CountryCode, LongText, Name, WebUrl};
 
@@ -97,23 +98,17 @@ pub struct OrganisationFilter {
 }
 
 /// The orderings of an organisation list.
-pub type OrganisationOrdering = Ordering<organisation::Column>;
+pub type OrganisationOrdering = Ordering<organisation::Entity>;
 
 /// A page of organisations and, when asked for, how many match in all.
 pub async fn list_organisations(
     db: &impl ConnectionTrait,
     filter: &OrganisationFilter,
-    ordering: OrganisationOrdering,
+    ordering: &OrganisationOrdering,
     page: &PageRequest,
     with_total: bool,
 ) -> Result<(Page<organisation::Model>, u64), ApiError> {
-    let rows = queries::organisations_page(db, filter, ordering, page).await?;
-    let total = if with_total {
-        queries::organisations_count(db, filter).await?
-    } else {
-        0
-    };
-    Ok((rows, total))
+    Ok(queries::organisations_page(db, filter, ordering, page, with_total).await?)
 }
 
 /// Recomputes the derived columns of `model`: its sort key and search text.
@@ -147,31 +142,7 @@ pub async fn create_organisation(
         updated_at: now,
     };
     index(&mut model);
-    Ok(queries::insert_organisation(db, model).await?)
-}
-
-/// Loads the organisation `id` for a change, checking that the client read its current
-/// version.
-async fn current_version(
-    db: &impl ConnectionTrait,
-    id: i64,
-    version: i32,
-) -> Result<organisation::Model, Rejection> {
-    let Some(current) = queries::organisation_by_id(db, id).await? else {
-        return Err(Rejection::user(
-            &["id"],
-            UserErrorCode::NotFound,
-            "no organisation has this id",
-        ));
-    };
-    if current.version != version {
-        return Err(Rejection::User(vec![UserError::stale_version(
-            "organisation",
-            version,
-            current.version,
-        )]));
-    }
-    Ok(current)
+    Ok(storage::insert::<organisation::Entity>(db, model).await?)
 }
 
 fn apply_changes(model: &mut organisation::Model, changes: OrganisationChanges) {
@@ -203,19 +174,16 @@ pub async fn update_organisation(
     changes: OrganisationChanges,
 ) -> Result<organisation::Model, Rejection> {
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
-    let mut model = current_version(&transaction, id, version).await?;
+    let mut model = storage::current::<organisation::Entity>(&transaction, id, version).await?;
     apply_changes(&mut model, changes);
     index(&mut model);
     model.version = version + 1;
     model.updated_at = Utc::now().trunc_subsecs(6);
     let Some(updated) =
-        queries::update_organisation_at_version(&transaction, model, version).await?
+        storage::update_at_version::<organisation::Entity>(&transaction, id, version, model)
+            .await?
     else {
-        return Err(Rejection::User(vec![UserError::stale_version(
-            "organisation",
-            version,
-            version + 1,
-        )]));
+        return Err(storage::stale::<organisation::Entity>(version, version + 1));
     };
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(updated)
@@ -228,9 +196,13 @@ pub async fn delete_organisation(
     version: i32,
 ) -> Result<(), Rejection> {
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
-    current_version(&transaction, id, version).await?;
-    let affiliations =
-        crate::people::queries::count_affiliations_with_organisation(&transaction, id).await?;
+    storage::current::<organisation::Entity>(&transaction, id, version).await?;
+    let affiliations = crate::people::queries::count_affiliations_with(
+        &transaction,
+        entities::affiliation::Column::OrganisationId,
+        id,
+    )
+    .await?;
     if affiliations > 0 {
         return Err(Rejection::user(
             &["id"],
@@ -241,12 +213,8 @@ pub async fn delete_organisation(
             ),
         ));
     }
-    if !queries::delete_organisation_at_version(&transaction, id, version).await? {
-        return Err(Rejection::User(vec![UserError::stale_version(
-            "organisation",
-            version,
-            version + 1,
-        )]));
+    if !storage::delete_at_version::<organisation::Entity>(&transaction, id, version).await? {
+        return Err(storage::stale::<organisation::Entity>(version, version + 1));
     }
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(())

@@ -20,7 +20,9 @@ use crate::mutation::{
 };
 use crate::organisations::graphql::Organisation;
 use crate::organisations::loaders::OrganisationLoader;
-use crate::pagination::{OrderDirection, PageArgs, PageRequest, connection, wants_total_count};
+use crate::pagination::{
+    OrderDirection, PageArgs, PageRequest, SortValue, connection, wants_total_count,
+};
 use crate::values::{Date, Email, Name, Phone};
 
 /// A person the country groups work with: an elected representative, an officer of an
@@ -200,18 +202,16 @@ pub struct PersonOrder {
 
 impl PersonOrder {
     fn ordering(&self) -> PersonOrdering {
-        use OrderDirection::{Asc, Desc};
         use person::Column::{CreatedAt, SortKey};
-        let (tag, column, ascending) = match (self.field, self.direction) {
-            (PersonOrderField::Name, Asc) => ("NAME_ASC", SortKey, true),
-            (PersonOrderField::Name, Desc) => ("NAME_DESC", SortKey, false),
-            (PersonOrderField::CreatedAt, Asc) => ("CREATED_ASC", CreatedAt, true),
-            (PersonOrderField::CreatedAt, Desc) => ("CREATED_DESC", CreatedAt, false),
-        };
-        PersonOrdering {
-            tag,
-            column,
-            ascending,
+        match self.field {
+            PersonOrderField::Name => PersonOrdering::new("NAME", SortKey, self.direction, |row| {
+                SortValue::Text(row.sort_key.clone())
+            }),
+            PersonOrderField::CreatedAt => {
+                PersonOrdering::new("CREATED_AT", CreatedAt, self.direction, |row| {
+                    SortValue::Time(row.created_at)
+                })
+            }
         }
     }
 }
@@ -248,11 +248,11 @@ impl PersonQuery {
                 last,
                 before,
             },
-            ordering.tag,
+            &ordering.tag(),
         )?;
         let db = context::db(ctx)?;
         let (rows, total) =
-            super::list_people(db, &filter, ordering, &page, wants_total_count(ctx)).await?;
+            super::list_people(db, &filter, &ordering, &page, wants_total_count(ctx)).await?;
         Ok(PersonConnection::new(rows.map(Person), total))
     }
 }

@@ -8,19 +8,10 @@ use entities::{affiliation, person};
 use sea_orm::{DatabaseConnection, DbErr};
 
 use super::queries;
+use crate::storage::ByIdLoader;
 
 /// Loads people by id, all the keys of a batch in one statement.
-pub struct PersonLoader(pub DatabaseConnection);
-
-impl Loader<i64> for PersonLoader {
-    type Value = person::Model;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = queries::people_by_ids(&self.0, keys).await?;
-        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
-    }
-}
+pub type PersonLoader = ByIdLoader<person::Entity>;
 
 /// Loads each person's affiliations, in their order, for a batch of people in one statement.
 pub struct AffiliationsByPersonLoader(pub DatabaseConnection);

@@ -13,6 +13,7 @@ use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 use crate::error::ApiError;
 use crate::mutation::{Rejection, UserError, UserErrorCode};
 use crate::pagination::{Ordering, Page, PageRequest};
+use crate::storage;
 use crate::text;
 use crate::values::{Email, Name, Phone};
 
@@ -68,23 +69,17 @@ pub struct PersonFilter {
 }
 
 /// The orderings of a list of people.
-pub type PersonOrdering = Ordering<person::Column>;
+pub type PersonOrdering = Ordering<person::Entity>;
 
 /// A page of people and, when asked for, how many match in all.
 pub async fn list_people(
     db: &impl ConnectionTrait,
     filter: &PersonFilter,
-    ordering: PersonOrdering,
+    ordering: &PersonOrdering,
     page: &PageRequest,
     with_total: bool,
 ) -> Result<(Page<person::Model>, u64), ApiError> {
-    let rows = queries::people_page(db, filter, ordering, page).await?;
-    let total = if with_total {
-        queries::people_count(db, filter).await?
-    } else {
-        0
-    };
-    Ok((rows, total))
+    Ok(queries::people_page(db, filter, ordering, page, with_total).await?)
 }
 
 /// Recomputes the derived columns of `model`: its sort key ("last first") and search text.
@@ -112,9 +107,9 @@ async fn check_employers(
         Employer::Organisation(id) => Some(*id),
         Employer::Authority(_) => None,
     });
-    let authorities = crate::authorities::queries::authorities_by_ids(db, &authority_ids).await?;
+    let authorities = storage::find_many::<entities::authority::Entity>(db, &authority_ids).await?;
     let organisations =
-        crate::organisations::queries::organisations_by_ids(db, &organisation_ids).await?;
+        storage::find_many::<entities::organisation::Entity>(db, &organisation_ids).await?;
     let mut errors = Vec::new();
     for (position, affiliation) in affiliations.iter().enumerate() {
         let (found, field, noun) = match affiliation.employer {
@@ -189,34 +184,11 @@ pub async fn create_person(
         updated_at: now,
     };
     index(&mut model);
-    let created = queries::insert_person(&transaction, model).await?;
+    let created = storage::insert::<person::Entity>(&transaction, model).await?;
     queries::insert_affiliations(&transaction, affiliation_rows(created.id, new.affiliations))
         .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(created)
-}
-
-/// Loads the person `id` for a change, checking that the client read its current version.
-async fn current_version(
-    db: &impl ConnectionTrait,
-    id: i64,
-    version: i32,
-) -> Result<person::Model, Rejection> {
-    let Some(current) = queries::person_by_id(db, id).await? else {
-        return Err(Rejection::user(
-            &["id"],
-            UserErrorCode::NotFound,
-            "no person has this id",
-        ));
-    };
-    if current.version != version {
-        return Err(Rejection::User(vec![UserError::stale_version(
-            "person",
-            version,
-            current.version,
-        )]));
-    }
-    Ok(current)
 }
 
 /// Applies `changes` to the person `id` if they are still at `version`.
@@ -227,7 +199,7 @@ pub async fn update_person(
     changes: PersonChanges,
 ) -> Result<person::Model, Rejection> {
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
-    let mut model = current_version(&transaction, id, version).await?;
+    let mut model = storage::current::<person::Entity>(&transaction, id, version).await?;
     if let Some(first_name) = changes.first_name {
         model.first_name = first_name.as_str().to_owned();
     }
@@ -243,13 +215,10 @@ pub async fn update_person(
     index(&mut model);
     model.version = version + 1;
     model.updated_at = Utc::now().trunc_subsecs(6);
-    let Some(updated) = queries::update_person_at_version(&transaction, model, version).await?
+    let Some(updated) =
+        storage::update_at_version::<person::Entity>(&transaction, id, version, model).await?
     else {
-        return Err(Rejection::User(vec![UserError::stale_version(
-            "person",
-            version,
-            version + 1,
-        )]));
+        return Err(storage::stale::<person::Entity>(version, version + 1));
     };
     if let Some(affiliations) = changes.affiliations {
         check_employers(&transaction, &affiliations).await?;
@@ -267,14 +236,10 @@ pub async fn delete_person(
     version: i32,
 ) -> Result<(), Rejection> {
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
-    current_version(&transaction, id, version).await?;
+    storage::current::<person::Entity>(&transaction, id, version).await?;
     queries::delete_affiliations_of(&transaction, id).await?;
-    if !queries::delete_person_at_version(&transaction, id, version).await? {
-        return Err(Rejection::User(vec![UserError::stale_version(
-            "person",
-            version,
-            version + 1,
-        )]));
+    if !storage::delete_at_version::<person::Entity>(&transaction, id, version).await? {
+        return Err(storage::stale::<person::Entity>(version, version + 1));
     }
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(())

@@ -1,0 +1,169 @@
+//! The statements every versioned table shares: find by id, insert, and update or delete
+//! conditional on the version the client read. A domain implements `Versioned` for its
+//! entity in its `queries.rs` and gets them all, plus a by-id DataLoader.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, IntoActiveModel, QueryFilter,
+};
+
+use crate::mutation::{Rejection, UserError, UserErrorCode};
+
+/// An entity whose rows have an `i64` id and a `version` bumped by every change.
+pub trait Versioned: EntityTrait<Model: Sync, ActiveModel: ActiveModelBehavior + Send>
+where
+    Self::Model: IntoActiveModel<Self::ActiveModel>,
+{
+    /// The noun user errors use for a row, e.g. "authority".
+    const NOUN: &'static str;
+    /// The primary key column.
+    const ID: Self::Column;
+    /// The version column.
+    const VERSION: Self::Column;
+    /// A row's id.
+    fn id(model: &Self::Model) -> i64;
+    /// A row's version.
+    fn version(model: &Self::Model) -> i32;
+}
+
+/// The row with this id, if any.
+pub async fn find<E: Versioned>(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<E::Model>, DbErr>
+where
+    E::Model: IntoActiveModel<E::ActiveModel>,
+{
+    E::find().filter(E::ID.eq(id)).one(db).await
+}
+
+/// The rows with these ids, in no particular order; missing ids are skipped.
+pub async fn find_many<E: Versioned>(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<E::Model>, DbErr>
+where
+    E::Model: IntoActiveModel<E::ActiveModel>,
+{
+    E::find()
+        .filter(E::ID.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+}
+
+/// Inserts `model`, whose id is ignored and assigned by the database; the stored row.
+pub async fn insert<E: Versioned>(
+    db: &impl ConnectionTrait,
+    model: E::Model,
+) -> Result<E::Model, DbErr>
+where
+    E::Model: IntoActiveModel<E::ActiveModel>,
+{
+    let mut active = model.into_active_model().reset_all();
+    active.not_set(E::ID);
+    active.insert(db).await
+}
+
+/// Stores `model` over the row `id` if that row is still at `version`; `None` when it is not
+/// (or is gone). The version check and the write are one statement.
+pub async fn update_at_version<E: Versioned>(
+    db: &impl ConnectionTrait,
+    id: i64,
+    version: i32,
+    model: E::Model,
+) -> Result<Option<E::Model>, DbErr>
+where
+    E::Model: IntoActiveModel<E::ActiveModel>,
+{
+    let mut active = model.into_active_model().reset_all();
+    active.not_set(E::ID);
+    let updated = E::update_many()
+        .set(active)
+        .filter(E::ID.eq(id))
+        .filter(E::VERSION.eq(version))
+        .exec_with_returning(db)
+        .await?;
+    Ok(updated.into_iter().next())
+}
+
+/// Deletes the row `id` if it is still at `version`; whether it did.
+pub async fn delete_at_version<E: Versioned>(
+    db: &impl ConnectionTrait,
+    id: i64,
+    version: i32,
+) -> Result<bool, DbErr>
+where
+    E::Model: IntoActiveModel<E::ActiveModel>,
+{
+    let result = E::delete_many()
+        .filter(E::ID.eq(id))
+        .filter(E::VERSION.eq(version))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// The row `id` for a change, provided the client read its current `version`: otherwise a
+/// `NOT_FOUND` or `CONFLICT` user error.
+pub async fn current<E: Versioned>(
+    db: &impl ConnectionTrait,
+    id: i64,
+    version: i32,
+) -> Result<E::Model, Rejection>
+where
+    E::Model: IntoActiveModel<E::ActiveModel>,
+{
+    let Some(row) = find::<E>(db, id).await? else {
+        return Err(Rejection::user(
+            &["id"],
+            UserErrorCode::NotFound,
+            format!("no {} has this id", E::NOUN),
+        ));
+    };
+    if E::version(&row) != version {
+        return Err(stale::<E>(version, E::version(&row)));
+    }
+    Ok(row)
+}
+
+/// The rejection of a change made from `read` when the row is at `current`.
+pub fn stale<E: Versioned>(read: i32, current: i32) -> Rejection
+where
+    E::Model: IntoActiveModel<E::ActiveModel>,
+{
+    Rejection::User(vec![UserError::stale_version(E::NOUN, read, current)])
+}
+
+/// Loads rows of `E` by id, all the keys of a batch in one statement.
+pub struct ByIdLoader<E> {
+    db: DatabaseConnection,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> ByIdLoader<E> {
+    /// A loader reading from `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            db,
+            entity: PhantomData,
+        }
+    }
+}
+
+impl<E: Versioned> Loader<i64> for ByIdLoader<E>
+where
+    E::Model: IntoActiveModel<E::ActiveModel> + Clone + Send,
+{
+    type Value = E::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = find_many::<E>(&self.db, keys).await?;
+        Ok(rows.into_iter().map(|row| (E::id(&row), row)).collect())
+    }
+}
