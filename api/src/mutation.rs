@@ -164,3 +164,65 @@ pub fn parse_change<T, U>(
         async_graphql::MaybeUndefined::Value(value) => errors.check(path, parse(value)).map(Some),
     }
 }
+
+/// A mutation payload: the changed object (null when there are user errors) and the user
+/// errors. Declared with [`payload!`].
+pub trait Payload {
+    /// The object the mutation returns.
+    type Object;
+    /// The payload of `object` and `user_errors`.
+    fn new(object: Option<Self::Object>, user_errors: Vec<UserError>) -> Self;
+}
+
+/// Runs a mutation: the parsed input (or its user errors), then the domain operation, then
+/// the payload. Anything but user errors becomes a top-level error.
+pub async fn respond<P, I, M, F>(
+    parsed: Result<I, Rejection>,
+    operation: impl FnOnce(I) -> F,
+) -> Result<P, ApiError>
+where
+    P: Payload,
+    P::Object: From<M>,
+    F: std::future::Future<Output = Result<M, Rejection>>,
+{
+    let result = match parsed {
+        Ok(input) => operation(input).await,
+        Err(rejection) => Err(rejection),
+    };
+    let (object, user_errors) = into_payload(result)?;
+    Ok(P::new(object.map(P::Object::from), user_errors))
+}
+
+/// The row id and version of a deletion's input, for a node of `kind`.
+pub fn parse_deletion(id: &str, version: i32, kind: NodeKind) -> Result<(i64, i32), Rejection> {
+    let mut errors = InputErrors::default();
+    let id = errors.id(&["id"], id, kind);
+    errors.finish(|| Some((id?, version)))
+}
+
+/// Declares a mutation payload type: `$field`, the object (null when there are user errors),
+/// and `userErrors`.
+macro_rules! payload {
+    ($payload:ident, $field:ident: $object:ty, $doc:literal, $field_doc:literal) => {
+        #[doc = $doc]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $payload {
+            #[doc = $field_doc]
+            pub $field: Option<$object>,
+            /// What is wrong with the input; empty on success.
+            pub user_errors: Vec<$crate::mutation::UserError>,
+        }
+
+        impl $crate::mutation::Payload for $payload {
+            type Object = $object;
+
+            fn new(object: Option<$object>, user_errors: Vec<$crate::mutation::UserError>) -> Self {
+                Self {
+                    $field: object,
+                    user_errors,
+                }
+            }
+        }
+    };
+}
+pub(crate) use payload;

@@ -2,7 +2,7 @@
 //! the create, update and delete mutations. Resolvers parse, call one domain function and
 //! convert; the rules live in the parent module.
 
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
 use entities::authority;
 
@@ -11,7 +11,7 @@ use super::{AuthorityChanges, AuthorityFilter, AuthorityKind, AuthorityOrdering,
 use crate::context;
 use crate::error::ApiError;
 use crate::ids::{self, NodeKind};
-use crate::mutation::{InputErrors, Rejection, UserError, into_payload, parse_change};
+use crate::mutation::{InputErrors, Rejection, parse_change, parse_deletion, payload, respond};
 use crate::pagination::{
     OrderDirection, PageArgs, PageRequest, SortValue, connection, wants_total_count,
 };
@@ -360,32 +360,24 @@ pub struct DeleteAuthorityInput {
     pub version: i32,
 }
 
-/// The result of `createAuthority`.
-#[derive(SimpleObject)]
-pub struct CreateAuthorityPayload {
-    /// The new authority; null when there are user errors.
-    pub authority: Option<Authority>,
-    /// What is wrong with the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
-
-/// The result of `updateAuthority`.
-#[derive(SimpleObject)]
-pub struct UpdateAuthorityPayload {
-    /// The authority as changed; null when there are user errors.
-    pub authority: Option<Authority>,
-    /// What is wrong with the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
-
-/// The result of `deleteAuthority`.
-#[derive(SimpleObject)]
-pub struct DeleteAuthorityPayload {
-    /// The id of the deleted authority; null when there are user errors.
-    pub deleted_id: Option<ID>,
-    /// What is wrong with the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
+payload!(
+    CreateAuthorityPayload,
+    authority: Authority,
+    "The result of `createAuthority`.",
+    "The new authority; null when there are user errors."
+);
+payload!(
+    UpdateAuthorityPayload,
+    authority: Authority,
+    "The result of `updateAuthority`.",
+    "The authority as changed; null when there are user errors."
+);
+payload!(
+    DeleteAuthorityPayload,
+    deleted_id: ID,
+    "The result of `deleteAuthority`.",
+    "The id of the deleted authority; null when there are user errors."
+);
 
 /// The authority mutations.
 #[derive(Default)]
@@ -400,15 +392,7 @@ impl AuthorityMutation {
         #[graphql(desc = "The new authority.")] input: CreateAuthorityInput,
     ) -> Result<CreateAuthorityPayload, ApiError> {
         let db = context::db(ctx)?;
-        let result = match input.parse() {
-            Ok(new) => super::create_authority(db, new).await,
-            Err(rejection) => Err(rejection),
-        };
-        let (authority, user_errors) = into_payload(result)?;
-        Ok(CreateAuthorityPayload {
-            authority: authority.map(Authority),
-            user_errors,
-        })
+        respond(input.parse(), |new| super::create_authority(db, new)).await
     }
 
     /// Changes an authority, provided nobody changed it since the client read `version`.
@@ -419,15 +403,10 @@ impl AuthorityMutation {
         input: UpdateAuthorityInput,
     ) -> Result<UpdateAuthorityPayload, ApiError> {
         let db = context::db(ctx)?;
-        let result = match input.parse() {
-            Ok((id, version, changes)) => super::update_authority(db, id, version, changes).await,
-            Err(rejection) => Err(rejection),
-        };
-        let (authority, user_errors) = into_payload(result)?;
-        Ok(UpdateAuthorityPayload {
-            authority: authority.map(Authority),
-            user_errors,
+        respond(input.parse(), |(id, version, changes)| {
+            super::update_authority(db, id, version, changes)
         })
+        .await
     }
 
     /// Deletes an authority nothing refers to any more; one that is still referenced (by a
@@ -438,18 +417,11 @@ impl AuthorityMutation {
         #[graphql(desc = "The authority and its version.")] input: DeleteAuthorityInput,
     ) -> Result<DeleteAuthorityPayload, ApiError> {
         let db = context::db(ctx)?;
-        let mut errors = InputErrors::default();
-        let id = errors.id(&["id"], &input.id, NodeKind::Authority);
-        let result = match errors.finish(|| id) {
-            Ok(id) => super::delete_authority(db, id, input.version)
-                .await
-                .map(|()| input.id),
-            Err(rejection) => Err(rejection),
-        };
-        let (deleted_id, user_errors) = into_payload(result)?;
-        Ok(DeleteAuthorityPayload {
-            deleted_id,
-            user_errors,
+        let parsed = parse_deletion(&input.id, input.version, NodeKind::Authority);
+        respond(parsed, |(id, version)| async move {
+            super::delete_authority(db, id, version).await?;
+            Ok(ids::encode(NodeKind::Authority, id))
         })
+        .await
     }
 }

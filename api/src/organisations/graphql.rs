@@ -1,7 +1,7 @@
 //! The GraphQL face of organisations: the `Organisation` object, the `organisations`
 //! connection and the create, update and delete mutations.
 
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
 use entities::organisation;
 
@@ -12,7 +12,7 @@ use super::{
 use crate::context;
 use crate::error::ApiError;
 use crate::ids::{self, NodeKind};
-use crate::mutation::{InputErrors, Rejection, UserError, into_payload, parse_change};
+use crate::mutation::{InputErrors, Rejection, parse_change, parse_deletion, payload, respond};
 use crate::pagination::{
     OrderDirection, PageArgs, PageRequest, SortValue, connection, wants_total_count,
 };
@@ -319,32 +319,24 @@ pub struct DeleteOrganisationInput {
     pub version: i32,
 }
 
-/// The result of `createOrganisation`.
-#[derive(SimpleObject)]
-pub struct CreateOrganisationPayload {
-    /// The new organisation; null when there are user errors.
-    pub organisation: Option<Organisation>,
-    /// What is wrong with the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
-
-/// The result of `updateOrganisation`.
-#[derive(SimpleObject)]
-pub struct UpdateOrganisationPayload {
-    /// The organisation as changed; null when there are user errors.
-    pub organisation: Option<Organisation>,
-    /// What is wrong with the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
-
-/// The result of `deleteOrganisation`.
-#[derive(SimpleObject)]
-pub struct DeleteOrganisationPayload {
-    /// The id of the deleted organisation; null when there are user errors.
-    pub deleted_id: Option<ID>,
-    /// What is wrong with the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
+payload!(
+    CreateOrganisationPayload,
+    organisation: Organisation,
+    "The result of `createOrganisation`.",
+    "The new organisation; null when there are user errors."
+);
+payload!(
+    UpdateOrganisationPayload,
+    organisation: Organisation,
+    "The result of `updateOrganisation`.",
+    "The organisation as changed; null when there are user errors."
+);
+payload!(
+    DeleteOrganisationPayload,
+    deleted_id: ID,
+    "The result of `deleteOrganisation`.",
+    "The id of the deleted organisation; null when there are user errors."
+);
 
 /// The organisation mutations.
 #[derive(Default)]
@@ -359,15 +351,7 @@ impl OrganisationMutation {
         #[graphql(desc = "The new organisation.")] input: CreateOrganisationInput,
     ) -> Result<CreateOrganisationPayload, ApiError> {
         let db = context::db(ctx)?;
-        let result = match input.parse() {
-            Ok(new) => super::create_organisation(db, new).await,
-            Err(rejection) => Err(rejection),
-        };
-        let (organisation, user_errors) = into_payload(result)?;
-        Ok(CreateOrganisationPayload {
-            organisation: organisation.map(Organisation),
-            user_errors,
-        })
+        respond(input.parse(), |new| super::create_organisation(db, new)).await
     }
 
     /// Changes an organisation, provided nobody changed it since the client read `version`.
@@ -378,17 +362,10 @@ impl OrganisationMutation {
         input: UpdateOrganisationInput,
     ) -> Result<UpdateOrganisationPayload, ApiError> {
         let db = context::db(ctx)?;
-        let result = match input.parse() {
-            Ok((id, version, changes)) => {
-                super::update_organisation(db, id, version, changes).await
-            }
-            Err(rejection) => Err(rejection),
-        };
-        let (organisation, user_errors) = into_payload(result)?;
-        Ok(UpdateOrganisationPayload {
-            organisation: organisation.map(Organisation),
-            user_errors,
+        respond(input.parse(), |(id, version, changes)| {
+            super::update_organisation(db, id, version, changes)
         })
+        .await
     }
 
     /// Deletes an organisation nothing refers to any more; one that is still referenced (by
@@ -399,18 +376,11 @@ impl OrganisationMutation {
         #[graphql(desc = "The organisation and its version.")] input: DeleteOrganisationInput,
     ) -> Result<DeleteOrganisationPayload, ApiError> {
         let db = context::db(ctx)?;
-        let mut errors = InputErrors::default();
-        let id = errors.id(&["id"], &input.id, NodeKind::Organisation);
-        let result = match errors.finish(|| id) {
-            Ok(id) => super::delete_organisation(db, id, input.version)
-                .await
-                .map(|()| input.id),
-            Err(rejection) => Err(rejection),
-        };
-        let (deleted_id, user_errors) = into_payload(result)?;
-        Ok(DeleteOrganisationPayload {
-            deleted_id,
-            user_errors,
+        let parsed = parse_deletion(&input.id, input.version, NodeKind::Organisation);
+        respond(parsed, |(id, version)| async move {
+            super::delete_organisation(db, id, version).await?;
+            Ok(ids::encode(NodeKind::Organisation, id))
         })
+        .await
     }
 }

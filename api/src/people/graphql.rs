@@ -1,7 +1,7 @@
 //! The GraphQL face of people: the `Person` and `Affiliation` objects, the `people`
 //! connection and the create, update and delete mutations.
 
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
 use entities::{affiliation, person};
 
@@ -16,7 +16,8 @@ use crate::context;
 use crate::error::ApiError;
 use crate::ids::{self, NodeKind};
 use crate::mutation::{
-    InputErrors, Rejection, UserError, UserErrorCode, into_payload, parse_change,
+    InputErrors, Rejection, UserError, UserErrorCode, parse_change, parse_deletion, payload,
+    respond,
 };
 use crate::organisations::graphql::Organisation;
 use crate::organisations::loaders::OrganisationLoader;
@@ -428,32 +429,24 @@ pub struct DeletePersonInput {
     pub version: i32,
 }
 
-/// The result of `createPerson`.
-#[derive(SimpleObject)]
-pub struct CreatePersonPayload {
-    /// The new person; null when there are user errors.
-    pub person: Option<Person>,
-    /// What is wrong with the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
-
-/// The result of `updatePerson`.
-#[derive(SimpleObject)]
-pub struct UpdatePersonPayload {
-    /// The person as changed; null when there are user errors.
-    pub person: Option<Person>,
-    /// What is wrong with the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
-
-/// The result of `deletePerson`.
-#[derive(SimpleObject)]
-pub struct DeletePersonPayload {
-    /// The id of the deleted person; null when there are user errors.
-    pub deleted_id: Option<ID>,
-    /// What is wrong with the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
+payload!(
+    CreatePersonPayload,
+    person: Person,
+    "The result of `createPerson`.",
+    "The new person; null when there are user errors."
+);
+payload!(
+    UpdatePersonPayload,
+    person: Person,
+    "The result of `updatePerson`.",
+    "The person as changed; null when there are user errors."
+);
+payload!(
+    DeletePersonPayload,
+    deleted_id: ID,
+    "The result of `deletePerson`.",
+    "The id of the deleted person; null when there are user errors."
+);
 
 /// The mutations about people.
 #[derive(Default)]
@@ -468,15 +461,7 @@ impl PersonMutation {
         #[graphql(desc = "The new person.")] input: CreatePersonInput,
     ) -> Result<CreatePersonPayload, ApiError> {
         let db = context::db(ctx)?;
-        let result = match input.parse() {
-            Ok(new) => super::create_person(db, new).await,
-            Err(rejection) => Err(rejection),
-        };
-        let (person, user_errors) = into_payload(result)?;
-        Ok(CreatePersonPayload {
-            person: person.map(Person),
-            user_errors,
-        })
+        respond(input.parse(), |new| super::create_person(db, new)).await
     }
 
     /// Changes a person, provided nobody changed them since the client read `version`.
@@ -486,15 +471,10 @@ impl PersonMutation {
         #[graphql(desc = "The person, their version and the changes.")] input: UpdatePersonInput,
     ) -> Result<UpdatePersonPayload, ApiError> {
         let db = context::db(ctx)?;
-        let result = match input.parse() {
-            Ok((id, version, changes)) => super::update_person(db, id, version, changes).await,
-            Err(rejection) => Err(rejection),
-        };
-        let (person, user_errors) = into_payload(result)?;
-        Ok(UpdatePersonPayload {
-            person: person.map(Person),
-            user_errors,
+        respond(input.parse(), |(id, version, changes)| {
+            super::update_person(db, id, version, changes)
         })
+        .await
     }
 
     /// Deletes a person and their affiliations.
@@ -504,18 +484,11 @@ impl PersonMutation {
         #[graphql(desc = "The person and their version.")] input: DeletePersonInput,
     ) -> Result<DeletePersonPayload, ApiError> {
         let db = context::db(ctx)?;
-        let mut errors = InputErrors::default();
-        let id = errors.id(&["id"], &input.id, NodeKind::Person);
-        let result = match errors.finish(|| id) {
-            Ok(id) => super::delete_person(db, id, input.version)
-                .await
-                .map(|()| input.id),
-            Err(rejection) => Err(rejection),
-        };
-        let (deleted_id, user_errors) = into_payload(result)?;
-        Ok(DeletePersonPayload {
-            deleted_id,
-            user_errors,
+        let parsed = parse_deletion(&input.id, input.version, NodeKind::Person);
+        respond(parsed, |(id, version)| async move {
+            super::delete_person(db, id, version).await?;
+            Ok(ids::encode(NodeKind::Person, id))
         })
+        .await
     }
 }
