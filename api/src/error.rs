@@ -32,6 +32,10 @@ pub enum ApiError {
     /// `CONFLICT`: the request conflicts with the current state of the data.
     #[error("{0}")]
     Conflict(String),
+    /// `RATE_LIMITED`: too many attempts; retry after `retry_after` seconds
+    /// (`extensions.retryAfter`).
+    #[error("too many attempts: retry in {retry_after} seconds")]
+    RateLimited { retry_after: u64 },
     /// `SERVICE_UNAVAILABLE`: the database cannot be reached right now; retry later.
     #[error("the service is temporarily unavailable, retry later")]
     ServiceUnavailable(#[source] DbErr),
@@ -49,6 +53,7 @@ impl ApiError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::BadUserInput(_) => "BAD_USER_INPUT",
             Self::Conflict(_) => "CONFLICT",
+            Self::RateLimited { .. } => "RATE_LIMITED",
             Self::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
@@ -112,6 +117,16 @@ fn present(error: &mut ServerError, request_id: &str) {
     };
     if let Some(message) = message {
         error.message = message;
+    }
+    let retry_after = match error.source::<ApiError>() {
+        Some(ApiError::RateLimited { retry_after }) => Some(*retry_after),
+        _ => None,
+    };
+    if let Some(retry_after) = retry_after {
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("retryAfter", retry_after);
     }
     error
         .extensions

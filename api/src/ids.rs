@@ -12,10 +12,20 @@ pub enum NodeKind {
     Authority,
     Organisation,
     Person,
+    User,
+    ApiKey,
+    AuditEntry,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 3] = [Self::Authority, Self::Organisation, Self::Person];
+    const ALL: [NodeKind; 6] = [
+        Self::Authority,
+        Self::Organisation,
+        Self::Person,
+        Self::User,
+        Self::ApiKey,
+        Self::AuditEntry,
+    ];
 
     /// The GraphQL type name of this kind.
     pub fn as_str(self) -> &'static str {
@@ -23,6 +33,9 @@ impl NodeKind {
             Self::Authority => "Authority",
             Self::Organisation => "Organisation",
             Self::Person => "Person",
+            Self::User => "User",
+            Self::ApiKey => "ApiKey",
+            Self::AuditEntry => "AuditEntry",
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The CUF Cooperation API as a library: `startup` builds the HTTP application from
 //! `Settings`, so that `main` and the integration tests run the same server.
 
+pub mod access;
+pub mod audit;
 pub mod authorities;
 pub mod context;
 pub mod db;

@@ -3,6 +3,12 @@
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Interface, Object};
 
+use entities::api_key;
+
+use crate::access::Role;
+use crate::access::api_key_graphql::ApiKey;
+use crate::access::graphql::{User, UserLoader};
+use crate::audit::graphql::{AuditEntry, AuditEntryLoader};
 use crate::authorities::graphql::Authority;
 use crate::authorities::loaders::AuthorityLoader;
 use crate::context;
@@ -12,6 +18,7 @@ use crate::organisations::graphql::Organisation;
 use crate::organisations::loaders::OrganisationLoader;
 use crate::people::graphql::Person;
 use crate::people::loaders::PersonLoader;
+use crate::storage::ByIdLoader;
 
 /// The most ids `nodes` accepts at once.
 pub const MAX_NODES: usize = 100;
@@ -27,9 +34,13 @@ pub enum Node {
     Authority(Authority),
     Organisation(Organisation),
     Person(Person),
+    User(User),
+    ApiKey(ApiKey),
+    AuditEntry(AuditEntry),
 }
 
 async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>, ApiError> {
+    let caller = context::caller(ctx);
     Ok(match kind {
         NodeKind::Authority => load_with(context::loader::<AuthorityLoader>(ctx)?, id)
             .await?
@@ -40,6 +51,22 @@ async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>
         NodeKind::Person => load_with(context::loader::<PersonLoader>(ctx)?, id)
             .await?
             .map(|model| Node::Person(Person(model))),
+        // Users are visible to administrators and to themselves; keys and the audit log to
+        // administrators. Hidden rows read as missing ones.
+        NodeKind::User if caller.role() == Some(Role::Admin) || caller.user_id() == Some(id) => {
+            load_with(context::loader::<UserLoader>(ctx)?, id).await?.map(|model| Node::User(User(model)))
+        }
+        NodeKind::ApiKey if caller.role() == Some(Role::Admin) => {
+            load_with(context::loader::<ByIdLoader<api_key::Entity>>(ctx)?, id)
+                .await?
+                .map(|model| Node::ApiKey(ApiKey(model)))
+        }
+        NodeKind::AuditEntry if caller.role() == Some(Role::Admin) => {
+            load_with(context::loader::<AuditEntryLoader>(ctx)?, id)
+                .await?
+                .map(|model| Node::AuditEntry(AuditEntry(model)))
+        }
+        NodeKind::User | NodeKind::ApiKey | NodeKind::AuditEntry => None,
     })
 }
 

@@ -15,7 +15,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
-use crate::storage::Versioned;
+use crate::storage::Keyed;
 
 /// The page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
@@ -194,7 +194,7 @@ pub async fn fetch_page<E>(
     with_total: bool,
 ) -> Result<(Page<E::Model>, u64), DbErr>
 where
-    E: Versioned,
+    E: Keyed,
     E::Model: IntoActiveModel<E::ActiveModel>,
 {
     let total = if with_total {

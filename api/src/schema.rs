@@ -7,6 +7,13 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
+use entities::api_key;
+
+use crate::access::Access;
+use crate::access::api_key_graphql::{ApiKeyMutation, ApiKeyQuery};
+use crate::access::graphql::{AccessMutation, AccessQuery, UserLoader};
+use crate::access::sign_in::SignInMutation;
+use crate::audit::graphql::{AuditEntryLoader, AuditQuery};
 use crate::authorities::graphql::{AuthorityMutation, AuthorityQuery};
 use crate::authorities::loaders::AuthorityLoader;
 use crate::error::ErrorPresenter;
@@ -15,14 +22,30 @@ use crate::organisations::graphql::{OrganisationMutation, OrganisationQuery};
 use crate::organisations::loaders::OrganisationLoader;
 use crate::people::graphql::{PersonMutation, PersonQuery};
 use crate::people::loaders::{AffiliationsByPersonLoader, PersonLoader};
+use crate::storage::ByIdLoader;
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQuery, AuthorityQuery, OrganisationQuery, PersonQuery);
+pub struct Query(
+    NodeQuery,
+    AccessQuery,
+    AuthorityQuery,
+    OrganisationQuery,
+    PersonQuery,
+    ApiKeyQuery,
+    AuditQuery,
+);
 
 /// Every mutation of the API.
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthorityMutation, OrganisationMutation, PersonMutation);
+pub struct Mutation(
+    SignInMutation,
+    AccessMutation,
+    ApiKeyMutation,
+    AuthorityMutation,
+    OrganisationMutation,
+    PersonMutation,
+);
 
 /// The executable schema.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -67,9 +90,13 @@ where
     DataLoader::new(loader, tokio::spawn).delay(LOADER_DELAY)
 }
 
-/// The schema serving `db`.
-pub fn build(db: DatabaseConnection, limits: Limits) -> AppSchema {
+/// The schema serving `db`, signing in with `access`.
+pub fn build(db: DatabaseConnection, access: Access, limits: Limits) -> AppSchema {
     builder(limits)
+        .data(access)
+        .data(loader(UserLoader::new(db.clone())))
+        .data(loader(ByIdLoader::<api_key::Entity>::new(db.clone())))
+        .data(loader(AuditEntryLoader::new(db.clone())))
         .data(loader(AuthorityLoader::new(db.clone())))
         .data(loader(OrganisationLoader::new(db.clone())))
         .data(loader(PersonLoader::new(db.clone())))

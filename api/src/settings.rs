@@ -35,6 +35,29 @@ pub enum Command {
         #[command(subcommand)]
         dataset: Dataset,
     },
+    /// Manage users from the command line.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+/// What `api user` does.
+#[derive(Subcommand, Debug, Clone, PartialEq, Eq)]
+pub enum UserAction {
+    /// Create a user; the password is read from standard input.
+    Create {
+        /// The new user's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// The new user's role: ADMIN or CUF_STAFF (attach MEMBER and MINISTRY users to
+        /// their authority or organisation through the API).
+        #[arg(long)]
+        role: String,
+        /// The name shown for the new user.
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
 }
 
 /// The datasets `api seed` can load.
@@ -93,7 +116,38 @@ pub struct Settings {
     /// Load the demo dataset into an empty database at start (default: in development only).
     #[arg(long, env = "CUF_DEMO_DATA", global = true)]
     pub demo_data: Option<bool>,
+    /// The secret that signs access tokens (at least 32 bytes); required in production. In
+    /// development a random one is made at each start.
+    #[arg(long, env = "CUF_JWT_SECRET", global = true, hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// The id (`kid`) of the signing secret.
+    #[arg(long, env = "CUF_JWT_KEY_ID", default_value = "k1", global = true)]
+    pub jwt_key_id: String,
+    /// The previous signing secret, still accepted for verification during a rotation.
+    #[arg(long, env = "CUF_JWT_PREVIOUS_SECRET", global = true, hide_env_values = true)]
+    pub jwt_previous_secret: Option<String>,
+    /// The id of the previous signing secret.
+    #[arg(long, env = "CUF_JWT_PREVIOUS_KEY_ID", default_value = "k0", global = true)]
+    pub jwt_previous_key_id: String,
+    /// How long an access token lives, in minutes.
+    #[arg(long, env = "CUF_ACCESS_TOKEN_MINUTES", default_value_t = 15, global = true)]
+    pub access_token_minutes: i64,
+    /// How long a session (refresh token) lives without use, in days.
+    #[arg(long, env = "CUF_SESSION_DAYS", default_value_t = 30, global = true)]
+    pub session_days: i64,
+    /// With `CUF_ADMIN_PASSWORD`: the administrator created at start when none exists.
+    #[arg(long, env = "CUF_ADMIN_EMAIL", global = true)]
+    pub admin_email: Option<String>,
+    /// The password of `CUF_ADMIN_EMAIL`'s account.
+    #[arg(long, env = "CUF_ADMIN_PASSWORD", global = true, hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// How many password hashes may run at once.
+    #[arg(long, env = "CUF_HASH_CONCURRENCY", default_value_t = 2, global = true)]
+    pub hash_concurrency: usize,
 }
+
+/// A development signing secret everyone can read; refused in production.
+pub const DEVELOPMENT_SECRET_MARKER: &str = "development";
 
 impl Settings {
     /// Whether the demo dataset is loaded into an empty database at start.
@@ -111,6 +165,26 @@ impl Settings {
             if self.demo_data == Some(true) {
                 return Err("CUF_DEMO_DATA=true is refused in production".into());
             }
+            let secret = self.jwt_secret.as_deref().unwrap_or_default();
+            if secret.len() < crate::access::tokens::MIN_SECRET_BYTES
+                || secret.to_lowercase().contains(DEVELOPMENT_SECRET_MARKER)
+            {
+                return Err(format!(
+                    "production needs CUF_JWT_SECRET: a random secret of at least {} bytes",
+                    crate::access::tokens::MIN_SECRET_BYTES
+                ));
+            }
+        }
+        if let Some(secret) = &self.jwt_secret
+            && secret.len() < crate::access::tokens::MIN_SECRET_BYTES
+        {
+            return Err(format!(
+                "CUF_JWT_SECRET must be at least {} bytes",
+                crate::access::tokens::MIN_SECRET_BYTES
+            ));
+        }
+        if self.admin_email.is_some() != self.admin_password.is_some() {
+            return Err("set both CUF_ADMIN_EMAIL and CUF_ADMIN_PASSWORD, or neither".into());
         }
         if self.body_limit < 1024 {
             return Err("CUF_BODY_LIMIT must be at least 1024 bytes".into());

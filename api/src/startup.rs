@@ -10,10 +10,14 @@ use actix_web::{App, HttpResponse, HttpServer, http::header, web};
 use anyhow::Context as _;
 use sea_orm::DatabaseConnection;
 
+use crate::access::passwords::PasswordHasher;
+use crate::access::throttle::Throttle;
+use crate::access::tokens::{self, TokenKeys};
+use crate::access::{Access, users};
 use crate::http::{self, AppState};
 use crate::schema::{self, Limits};
 use crate::seed;
-use crate::settings::Settings;
+use crate::settings::{Environment, Settings};
 
 /// A built server, bound and ready to run.
 pub struct Application {
@@ -21,7 +25,52 @@ pub struct Application {
     address: SocketAddr,
     db: DatabaseConnection,
     demo_loaded: bool,
+    notices: Vec<String>,
 }
+
+/// The signing keys, hasher and throttle that `settings` describe.
+pub fn access(settings: &Settings) -> anyhow::Result<Access> {
+    let secret = settings.jwt_secret.clone().unwrap_or_else(tokens::random_secret);
+    let previous = settings
+        .jwt_previous_secret
+        .as_deref()
+        .map(|secret| (settings.jwt_previous_key_id.as_str(), secret.as_bytes()));
+    Ok(Access {
+        keys: TokenKeys::new(
+            (settings.jwt_key_id.as_str(), secret.as_bytes()),
+            previous,
+            chrono::Duration::minutes(settings.access_token_minutes.max(1)),
+        ),
+        hasher: PasswordHasher::new(settings.hash_concurrency).map_err(|error| anyhow::anyhow!("{error:?}"))?,
+        throttle: Throttle::default(),
+        session_lifetime: chrono::Duration::days(settings.session_days.max(1)),
+    })
+}
+
+/// Creates the first administrator: from `CUF_ADMIN_EMAIL`/`CUF_ADMIN_PASSWORD`, or in
+/// development on an empty database with a random password printed once. The notices to print.
+async fn bootstrap(
+    db: &DatabaseConnection,
+    access: &Access,
+    settings: &Settings,
+    was_empty: bool,
+) -> anyhow::Result<Vec<String>> {
+    if let (Some(email), Some(password)) = (&settings.admin_email, &settings.admin_password) {
+        users::ensure_admin(db, &access.hasher, email, password.clone()).await?;
+        return Ok(Vec::new());
+    }
+    if settings.environment != Environment::Development || !was_empty {
+        return Ok(Vec::new());
+    }
+    let password = tokens::random_secret();
+    if users::ensure_admin(db, &access.hasher, DEVELOPMENT_ADMIN, password.clone()).await? {
+        return Ok(vec![format!("Administrator created: {DEVELOPMENT_ADMIN} / {password} (shown once)")]);
+    }
+    Ok(Vec::new())
+}
+
+/// The administrator made in development when none is configured.
+pub const DEVELOPMENT_ADMIN: &str = "admin@cuf.localhost";
 
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
@@ -63,14 +112,21 @@ impl Application {
         crate::db::migrate(&db)
             .await
             .context("cannot migrate the database")?;
+        let access = access(&settings)?;
+        let was_empty = seed::is_empty(&db).await?;
+        let mut notices = bootstrap(&db, &access, &settings, was_empty).await?;
         let demo_loaded = settings.loads_demo_data() && seed::load_demo_if_empty(&db).await?;
+        if demo_loaded && settings.environment == Environment::Development {
+            notices.extend(seed::demo_users(&db, &access.hasher).await?);
+        }
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
-        let schema = schema::build(db.clone(), Limits::default());
+        let schema = schema::build(db.clone(), access.clone(), Limits::default());
         let state = web::Data::new(AppState {
             sdl: schema.sdl(),
             schema,
+            access,
             db: db.clone(),
             body_limit: settings.body_limit,
         });
@@ -94,6 +150,7 @@ impl Application {
             address,
             db,
             demo_loaded,
+            notices,
         })
     }
 
@@ -105,6 +162,11 @@ impl Application {
     /// The database the server uses.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// What the operator must read once: generated passwords of development users.
+    pub fn notices(&self) -> &[String] {
+        &self.notices
     }
 
     /// Whether the demo dataset was loaded at start.

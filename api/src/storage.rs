@@ -14,25 +14,32 @@ use sea_orm::{
 
 use crate::mutation::{Rejection, UserError, UserErrorCode};
 
-/// An entity whose rows have an `i64` id and a `version` bumped by every change.
-pub trait Versioned: EntityTrait<Model: Sync, ActiveModel: ActiveModelBehavior + Send>
+/// An entity whose rows have an `i64` id.
+pub trait Keyed: EntityTrait<Model: Sync, ActiveModel: ActiveModelBehavior + Send>
+where
+    Self::Model: IntoActiveModel<Self::ActiveModel>,
+{
+    /// The primary key column.
+    const ID: Self::Column;
+    /// A row's id.
+    fn id(model: &Self::Model) -> i64;
+}
+
+/// An entity whose rows also have a `version` bumped by every change.
+pub trait Versioned: Keyed
 where
     Self::Model: IntoActiveModel<Self::ActiveModel>,
 {
     /// The noun user errors use for a row, e.g. "authority".
     const NOUN: &'static str;
-    /// The primary key column.
-    const ID: Self::Column;
     /// The version column.
     const VERSION: Self::Column;
-    /// A row's id.
-    fn id(model: &Self::Model) -> i64;
     /// A row's version.
     fn version(model: &Self::Model) -> i32;
 }
 
 /// The row with this id, if any.
-pub async fn find<E: Versioned>(
+pub async fn find<E: Keyed>(
     db: &impl ConnectionTrait,
     id: i64,
 ) -> Result<Option<E::Model>, DbErr>
@@ -43,7 +50,7 @@ where
 }
 
 /// The rows with these ids, in no particular order; missing ids are skipped.
-pub async fn find_many<E: Versioned>(
+pub async fn find_many<E: Keyed>(
     db: &impl ConnectionTrait,
     ids: &[i64],
 ) -> Result<Vec<E::Model>, DbErr>
@@ -57,7 +64,7 @@ where
 }
 
 /// Inserts `model`, whose id is ignored and assigned by the database; the stored row.
-pub async fn insert<E: Versioned>(
+pub async fn insert<E: Keyed>(
     db: &impl ConnectionTrait,
     model: E::Model,
 ) -> Result<E::Model, DbErr>
@@ -155,7 +162,7 @@ impl<E> ByIdLoader<E> {
     }
 }
 
-impl<E: Versioned> Loader<i64> for ByIdLoader<E>
+impl<E: Keyed> Loader<i64> for ByIdLoader<E>
 where
     E::Model: IntoActiveModel<E::ActiveModel> + Clone + Send,
 {

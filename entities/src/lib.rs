@@ -3,6 +3,10 @@
 //! parses them into its domain types.
 
 pub mod affiliation;
+pub mod api_key;
+pub mod audit_entry;
 pub mod authority;
 pub mod organisation;
 pub mod person;
+pub mod session;
+pub mod user;

@@ -5,6 +5,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_actors;
+mod m20261128_000002_access;
 mod naming;
 
 /// Every migration, in order.
@@ -13,6 +14,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_actors::Migration)]
+        vec![
+            Box::new(m20261128_000001_actors::Migration),
+            Box::new(m20261128_000002_access::Migration),
+        ]
     }
 }

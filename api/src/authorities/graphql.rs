@@ -8,6 +8,7 @@ use entities::authority;
 
 use super::loaders::AuthorityLoader;
 use super::{AuthorityChanges, AuthorityFilter, AuthorityKind, AuthorityOrdering, NewAuthority};
+use crate::access::{EDITORS, RoleGuard, STAFF};
 use crate::context;
 use crate::error::ApiError;
 use crate::ids::{self, NodeKind};
@@ -386,40 +387,46 @@ pub struct AuthorityMutation;
 #[Object]
 impl AuthorityMutation {
     /// Creates an authority.
+    #[graphql(guard = "RoleGuard(STAFF)")]
     async fn create_authority(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new authority.")] input: CreateAuthorityInput,
     ) -> Result<CreateAuthorityPayload, ApiError> {
-        let db = context::db(ctx)?;
-        respond(input.parse(), |new| super::create_authority(db, new)).await
+        let (db, actor) = (context::db(ctx)?, context::actor(ctx));
+        respond(input.parse(), |new| async move {
+            super::create_authority(db, &actor, new).await
+        })
+        .await
     }
 
     /// Changes an authority, provided nobody changed it since the client read `version`.
+    #[graphql(guard = "RoleGuard(EDITORS)")]
     async fn update_authority(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The authority, its version and the changes.")]
         input: UpdateAuthorityInput,
     ) -> Result<UpdateAuthorityPayload, ApiError> {
-        let db = context::db(ctx)?;
-        respond(input.parse(), |(id, version, changes)| {
-            super::update_authority(db, id, version, changes)
+        let (db, actor) = (context::db(ctx)?, context::actor(ctx));
+        respond(input.parse(), |(id, version, changes)| async move {
+            super::update_authority(db, &actor, id, version, changes).await
         })
         .await
     }
 
     /// Deletes an authority nothing refers to any more; one that is still referenced (by a
     /// child authority or a person's affiliation) is refused with an `IN_USE` user error.
+    #[graphql(guard = "RoleGuard(STAFF)")]
     async fn delete_authority(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The authority and its version.")] input: DeleteAuthorityInput,
     ) -> Result<DeleteAuthorityPayload, ApiError> {
-        let db = context::db(ctx)?;
+        let (db, actor) = (context::db(ctx)?, context::actor(ctx));
         let parsed = parse_deletion(&input.id, input.version, NodeKind::Authority);
         respond(parsed, |(id, version)| async move {
-            super::delete_authority(db, id, version).await?;
+            super::delete_authority(db, &actor, id, version).await?;
             Ok(ids::encode(NodeKind::Authority, id))
         })
         .await

@@ -11,7 +11,9 @@ use chrono::{SubsecRound, Utc};
 use entities::authority;
 use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 
+use crate::audit::{self, Actor};
 use crate::error::ApiError;
+use crate::ids::{self, NodeKind};
 use crate::mutation::{Rejection, UserErrorCode};
 use crate::pagination::{Ordering, Page, PageRequest};
 use crate::storage;
@@ -118,6 +120,20 @@ pub async fn list_authorities(
     Ok(queries::authorities_page(db, filter, ordering, page, with_total).await?)
 }
 
+/// The fields of an authority the audit log records.
+fn snapshot(model: &authority::Model) -> serde_json::Value {
+    serde_json::json!({
+        "name": model.name,
+        "kind": model.kind,
+        "countryCode": model.country_code,
+        "population": model.population,
+        "parentId": model.parent_id.map(|id| ids::encode(NodeKind::Authority, id).0),
+        "isCufMember": model.is_cuf_member,
+        "website": model.website,
+        "description": model.description,
+    })
+}
+
 /// Recomputes the derived columns of `model`: its sort key and search text.
 fn index(model: &mut authority::Model) {
     model.sort_key = text::fold(&model.name);
@@ -130,6 +146,7 @@ fn index(model: &mut authority::Model) {
 /// Creates an authority. Its parent must exist.
 pub async fn create_authority(
     db: &impl TransactionTrait,
+    actor: &Actor,
     new: NewAuthority,
 ) -> Result<authority::Model, Rejection> {
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
@@ -155,6 +172,8 @@ pub async fn create_authority(
     };
     index(&mut model);
     let created = storage::insert::<authority::Entity>(&transaction, model).await?;
+    let node = ids::encode(NodeKind::Authority, created.id);
+    audit::record(&transaction, actor, "createAuthority", Some(&node), None, Some(snapshot(&created))).await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(created)
 }
@@ -208,12 +227,18 @@ async fn check_no_cycle(
 /// Applies `changes` to the authority `id` if it is still at `version`.
 pub async fn update_authority(
     db: &impl TransactionTrait,
+    actor: &Actor,
     id: i64,
     version: i32,
     changes: AuthorityChanges,
 ) -> Result<authority::Model, Rejection> {
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
+    actor.caller.require_own_authority(id)?;
+    if changes.is_cuf_member.is_some() && !actor.caller.is_staff() {
+        return Err(ApiError::Forbidden.into());
+    }
     let current = storage::current::<authority::Entity>(&transaction, id, version).await?;
+    let before = snapshot(&current);
     if let Some(Some(parent_id)) = changes.parent_id {
         check_parent_exists(&transaction, parent_id).await?;
         check_no_cycle(&transaction, id, parent_id).await?;
@@ -228,6 +253,8 @@ pub async fn update_authority(
     let Some(updated) = updated else {
         return Err(storage::stale::<authority::Entity>(version, version + 1));
     };
+    let node = ids::encode(NodeKind::Authority, id);
+    audit::record(&transaction, actor, "updateAuthority", Some(&node), Some(before), Some(snapshot(&updated))).await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(updated)
 }
@@ -262,11 +289,12 @@ fn apply_changes(model: &mut authority::Model, changes: AuthorityChanges) {
 /// Deletes the authority `id` if it is still at `version` and nothing refers to it.
 pub async fn delete_authority(
     db: &impl TransactionTrait,
+    actor: &Actor,
     id: i64,
     version: i32,
 ) -> Result<(), Rejection> {
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
-    storage::current::<authority::Entity>(&transaction, id, version).await?;
+    let current = storage::current::<authority::Entity>(&transaction, id, version).await?;
     let children = queries::count_children(&transaction, id).await?;
     let affiliations = crate::people::queries::count_affiliations_with(
         &transaction,
@@ -287,6 +315,8 @@ pub async fn delete_authority(
     if !storage::delete_at_version::<authority::Entity>(&transaction, id, version).await? {
         return Err(storage::stale::<authority::Entity>(version, version + 1));
     }
+    let node = ids::encode(NodeKind::Authority, id);
+    audit::record(&transaction, actor, "deleteAuthority", Some(&node), Some(snapshot(&current)), None).await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(())
 }

@@ -9,16 +9,19 @@ use sea_orm::{
 
 use super::{AuthorityFilter, AuthorityOrdering};
 use crate::pagination::{self, Page, PageRequest};
-use crate::storage::Versioned;
+use crate::storage::{Keyed, Versioned};
 
-impl Versioned for Entity {
-    const NOUN: &'static str = "authority";
+impl Keyed for Entity {
     const ID: Column = Column::Id;
-    const VERSION: Column = Column::Version;
 
     fn id(model: &authority::Model) -> i64 {
         model.id
     }
+}
+
+impl Versioned for Entity {
+    const NOUN: &'static str = "authority";
+    const VERSION: Column = Column::Version;
 
     fn version(model: &authority::Model) -> i32 {
         model.version

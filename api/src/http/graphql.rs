@@ -11,6 +11,10 @@ use futures_util::StreamExt;
 use serde_json::json;
 
 use super::negotiation::{self, ResponseFormat};
+use crate::access::Caller;
+use crate::access::identify::{Credentials, identify};
+use crate::access::sign_in::{ClientAddress, REFRESH_COOKIE, RefreshCookie};
+use crate::error::ApiError;
 use super::{AppState, RequestId, playground};
 
 /// A request refused before execution: its status, code and message.
@@ -37,6 +41,9 @@ impl Refusal {
         let mut response = HttpResponse::build(self.status);
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             response.insert_header((header::ALLOW, "POST"));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
         response
             .content_type(ResponseFormat::Json.content_type())
@@ -255,6 +262,17 @@ async fn execute(
     if let Some(id) = request.extensions().get::<RequestId>() {
         graphql = graphql.data(id.clone());
     }
+    let caller = match identify_caller(request, state).await {
+        Ok(caller) => caller,
+        Err(refusal) => return refusal.into_response(),
+    };
+    graphql = graphql.data(caller);
+    if let Some(address) = request.peer_addr() {
+        graphql = graphql.data(ClientAddress(address.ip().to_string()));
+    }
+    if let Some(cookie) = request.cookie(REFRESH_COOKIE).filter(|cookie| !cookie.value().is_empty()) {
+        graphql = graphql.data(RefreshCookie(cookie.value().to_owned()));
+    }
     let response = state.schema.execute(graphql).await;
     // A request error (the document did not validate, variables did not coerce) has no data
     // and no error with a path: the spec omits `data` and, for the GraphQL response type,
@@ -274,7 +292,41 @@ async fn execute(
     } else {
         StatusCode::OK
     };
-    json_response(status, format, &body)
+    let mut http_response = json_response(status, format, &body);
+    for (name, value) in response.http_headers.iter() {
+        if let (Ok(name), Ok(value)) = (
+            header::HeaderName::from_bytes(name.as_str().as_bytes()),
+            header::HeaderValue::from_bytes(value.as_bytes()),
+        ) {
+            http_response.headers_mut().append(name, value);
+        }
+    }
+    http_response
+}
+
+/// The caller of `request`: anonymous without credentials, 401 with bad ones.
+async fn identify_caller(request: &HttpRequest, state: &AppState) -> Result<Caller, Refusal> {
+    let header_text = |name: &str| request.headers().get(name).and_then(|value| value.to_str().ok());
+    let credentials = Credentials {
+        authorization: header_text(header::AUTHORIZATION.as_str()),
+        api_key: header_text("x-api-key"),
+    };
+    identify(&state.db, &state.access, credentials).await.map_err(|error| match error {
+        ApiError::Unauthenticated => Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "the credentials are invalid, expired or revoked: sign in again",
+        ),
+        ApiError::ServiceUnavailable(_) => Refusal::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVICE_UNAVAILABLE",
+            "the service is temporarily unavailable, retry later",
+        ),
+        other => {
+            tracing::error!(error = ?other, "cannot identify the caller");
+            Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error")
+        }
+    })
 }
 
 /// `POST /graphql`.

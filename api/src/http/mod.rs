@@ -17,6 +17,8 @@ pub use request_id::{RequestId, request_id};
 /// What every handler shares.
 pub struct AppState {
     pub schema: AppSchema,
+    /// Signing keys and the password hasher, to identify callers.
+    pub access: crate::access::Access,
     pub db: DatabaseConnection,
     /// The SDL served at `/schema.graphql`, computed once.
     pub sdl: String,

@@ -9,6 +9,7 @@ use super::{
     NewOrganisation, OrganisationChanges, OrganisationFilter, OrganisationKind,
     OrganisationOrdering,
 };
+use crate::access::{RoleGuard, STAFF};
 use crate::context;
 use crate::error::ApiError;
 use crate::ids::{self, NodeKind};
@@ -345,40 +346,46 @@ pub struct OrganisationMutation;
 #[Object]
 impl OrganisationMutation {
     /// Creates an organisation.
+    #[graphql(guard = "RoleGuard(STAFF)")]
     async fn create_organisation(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new organisation.")] input: CreateOrganisationInput,
     ) -> Result<CreateOrganisationPayload, ApiError> {
-        let db = context::db(ctx)?;
-        respond(input.parse(), |new| super::create_organisation(db, new)).await
+        let (db, actor) = (context::db(ctx)?, context::actor(ctx));
+        respond(input.parse(), |new| async move {
+            super::create_organisation(db, &actor, new).await
+        })
+        .await
     }
 
     /// Changes an organisation, provided nobody changed it since the client read `version`.
+    #[graphql(guard = "RoleGuard(STAFF)")]
     async fn update_organisation(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The organisation, its version and the changes.")]
         input: UpdateOrganisationInput,
     ) -> Result<UpdateOrganisationPayload, ApiError> {
-        let db = context::db(ctx)?;
-        respond(input.parse(), |(id, version, changes)| {
-            super::update_organisation(db, id, version, changes)
+        let (db, actor) = (context::db(ctx)?, context::actor(ctx));
+        respond(input.parse(), |(id, version, changes)| async move {
+            super::update_organisation(db, &actor, id, version, changes).await
         })
         .await
     }
 
     /// Deletes an organisation nothing refers to any more; one that is still referenced (by
     /// a person's affiliation) is refused with an `IN_USE` user error.
+    #[graphql(guard = "RoleGuard(STAFF)")]
     async fn delete_organisation(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The organisation and its version.")] input: DeleteOrganisationInput,
     ) -> Result<DeleteOrganisationPayload, ApiError> {
-        let db = context::db(ctx)?;
+        let (db, actor) = (context::db(ctx)?, context::actor(ctx));
         let parsed = parse_deletion(&input.id, input.version, NodeKind::Organisation);
         respond(parsed, |(id, version)| async move {
-            super::delete_organisation(db, id, version).await?;
+            super::delete_organisation(db, &actor, id, version).await?;
             Ok(ids::encode(NodeKind::Organisation, id))
         })
         .await

@@ -11,7 +11,9 @@ use chrono::{SubsecRound, Utc};
 use entities::organisation;
 use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 
+use crate::audit::{self, Actor};
 use crate::error::ApiError;
+use crate::ids::{self, NodeKind};
 use crate::mutation::{Rejection, UserErrorCode};
 use crate::pagination::{Ordering, Page, PageRequest};
 use crate::storage;
@@ -111,6 +113,18 @@ pub async fn list_organisations(
     Ok(queries::organisations_page(db, filter, ordering, page, with_total).await?)
 }
 
+/// The fields of an organisation the audit log records.
+fn snapshot(model: &organisation::Model) -> serde_json::Value {
+    serde_json::json!({
+        "name": model.name,
+        "acronym": model.acronym,
+        "kind": model.kind,
+        "countryCode": model.country_code,
+        "website": model.website,
+        "description": model.description,
+    })
+}
+
 /// Recomputes the derived columns of `model`: its sort key and search text.
 fn index(model: &mut organisation::Model) {
     model.sort_key = text::fold(&model.name);
@@ -123,9 +137,11 @@ fn index(model: &mut organisation::Model) {
 
 /// Creates an organisation.
 pub async fn create_organisation(
-    db: &impl ConnectionTrait,
+    db: &impl TransactionTrait,
+    actor: &Actor,
     new: NewOrganisation,
 ) -> Result<organisation::Model, Rejection> {
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     let now = Utc::now().trunc_subsecs(6);
     let mut model = organisation::Model {
         id: 0,
@@ -142,7 +158,11 @@ pub async fn create_organisation(
         updated_at: now,
     };
     index(&mut model);
-    Ok(storage::insert::<organisation::Entity>(db, model).await?)
+    let created = storage::insert::<organisation::Entity>(&transaction, model).await?;
+    let node = ids::encode(NodeKind::Organisation, created.id);
+    audit::record(&transaction, actor, "createOrganisation", Some(&node), None, Some(snapshot(&created))).await?;
+    transaction.commit().await.map_err(ApiError::from)?;
+    Ok(created)
 }
 
 fn apply_changes(model: &mut organisation::Model, changes: OrganisationChanges) {
@@ -169,12 +189,14 @@ fn apply_changes(model: &mut organisation::Model, changes: OrganisationChanges) 
 /// Applies `changes` to the organisation `id` if it is still at `version`.
 pub async fn update_organisation(
     db: &impl TransactionTrait,
+    actor: &Actor,
     id: i64,
     version: i32,
     changes: OrganisationChanges,
 ) -> Result<organisation::Model, Rejection> {
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     let mut model = storage::current::<organisation::Entity>(&transaction, id, version).await?;
+    let before = snapshot(&model);
     apply_changes(&mut model, changes);
     index(&mut model);
     model.version = version + 1;
@@ -185,6 +207,8 @@ pub async fn update_organisation(
     else {
         return Err(storage::stale::<organisation::Entity>(version, version + 1));
     };
+    let node = ids::encode(NodeKind::Organisation, id);
+    audit::record(&transaction, actor, "updateOrganisation", Some(&node), Some(before), Some(snapshot(&updated))).await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(updated)
 }
@@ -192,11 +216,12 @@ pub async fn update_organisation(
 /// Deletes the organisation `id` if it is still at `version` and nothing refers to it.
 pub async fn delete_organisation(
     db: &impl TransactionTrait,
+    actor: &Actor,
     id: i64,
     version: i32,
 ) -> Result<(), Rejection> {
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
-    storage::current::<organisation::Entity>(&transaction, id, version).await?;
+    let current = storage::current::<organisation::Entity>(&transaction, id, version).await?;
     let affiliations = crate::people::queries::count_affiliations_with(
         &transaction,
         entities::affiliation::Column::OrganisationId,
@@ -216,6 +241,8 @@ pub async fn delete_organisation(
     if !storage::delete_at_version::<organisation::Entity>(&transaction, id, version).await? {
         return Err(storage::stale::<organisation::Entity>(version, version + 1));
     }
+    let node = ids::encode(NodeKind::Organisation, id);
+    audit::record(&transaction, actor, "deleteOrganisation", Some(&node), Some(snapshot(&current)), None).await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(())
 }

@@ -6,16 +6,19 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Query
 
 use super::{OrganisationFilter, OrganisationOrdering};
 use crate::pagination::{self, Page, PageRequest};
-use crate::storage::Versioned;
+use crate::storage::{Keyed, Versioned};
 
-impl Versioned for Entity {
-    const NOUN: &'static str = "organisation";
+impl Keyed for Entity {
     const ID: Column = Column::Id;
-    const VERSION: Column = Column::Version;
 
     fn id(model: &organisation::Model) -> i64 {
         model.id
     }
+}
+
+impl Versioned for Entity {
+    const NOUN: &'static str = "organisation";
+    const VERSION: Column = Column::Version;
 
     fn version(model: &organisation::Model) -> i32 {
         model.version

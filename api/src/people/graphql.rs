@@ -12,6 +12,7 @@ use super::{
 };
 use crate::authorities::graphql::Authority;
 use crate::authorities::loaders::AuthorityLoader;
+use crate::access::{EDITORS, RoleGuard, STAFF};
 use crate::context;
 use crate::error::ApiError;
 use crate::ids::{self, NodeKind};
@@ -30,6 +31,16 @@ use crate::values::{Date, Email, Name, Phone};
 /// authority, a ministry's desk officer, a CUF desk officer.
 #[derive(Clone, Debug)]
 pub struct Person(pub person::Model);
+
+impl Person {
+    fn contact<'a>(&self, ctx: &Context<'_>, value: &'a Option<String>) -> Option<&'a str> {
+        if context::caller(ctx).sees_contact_details() {
+            value.as_deref()
+        } else {
+            None
+        }
+    }
+}
 
 impl From<person::Model> for Person {
     fn from(model: person::Model) -> Self {
@@ -56,14 +67,16 @@ impl Person {
         &self.0.last_name
     }
 
-    /// The e-mail address, if known.
-    async fn email(&self) -> Option<&str> {
-        self.0.email.as_deref()
+    /// The e-mail address, if known. Contact details are shown to members, CUF staff and
+    /// administrators only: null for anonymous callers and ministries.
+    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.contact(ctx, &self.0.email)
     }
 
-    /// The telephone number, if known.
-    async fn phone(&self) -> Option<&str> {
-        self.0.phone.as_deref()
+    /// The telephone number, if known. Null for anonymous callers and ministries, like
+    /// `email`.
+    async fn phone(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.contact(ctx, &self.0.phone)
     }
 
     /// Where the person works or worked, in the order they were given.
@@ -455,38 +468,44 @@ pub struct PersonMutation;
 #[Object]
 impl PersonMutation {
     /// Creates a person with their affiliations.
+    #[graphql(guard = "RoleGuard(EDITORS)")]
     async fn create_person(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new person.")] input: CreatePersonInput,
     ) -> Result<CreatePersonPayload, ApiError> {
-        let db = context::db(ctx)?;
-        respond(input.parse(), |new| super::create_person(db, new)).await
+        let (db, actor) = (context::db(ctx)?, context::actor(ctx));
+        respond(input.parse(), |new| async move {
+            super::create_person(db, &actor, new).await
+        })
+        .await
     }
 
     /// Changes a person, provided nobody changed them since the client read `version`.
+    #[graphql(guard = "RoleGuard(EDITORS)")]
     async fn update_person(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The person, their version and the changes.")] input: UpdatePersonInput,
     ) -> Result<UpdatePersonPayload, ApiError> {
-        let db = context::db(ctx)?;
-        respond(input.parse(), |(id, version, changes)| {
-            super::update_person(db, id, version, changes)
+        let (db, actor) = (context::db(ctx)?, context::actor(ctx));
+        respond(input.parse(), |(id, version, changes)| async move {
+            super::update_person(db, &actor, id, version, changes).await
         })
         .await
     }
 
     /// Deletes a person and their affiliations.
+    #[graphql(guard = "RoleGuard(STAFF)")]
     async fn delete_person(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The person and their version.")] input: DeletePersonInput,
     ) -> Result<DeletePersonPayload, ApiError> {
-        let db = context::db(ctx)?;
+        let (db, actor) = (context::db(ctx)?, context::actor(ctx));
         let parsed = parse_deletion(&input.id, input.version, NodeKind::Person);
         respond(parsed, |(id, version)| async move {
-            super::delete_person(db, id, version).await?;
+            super::delete_person(db, &actor, id, version).await?;
             Ok(ids::encode(NodeKind::Person, id))
         })
         .await

@@ -10,7 +10,9 @@ use chrono::{NaiveDate, SubsecRound, Utc};
 use entities::{affiliation, person};
 use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 
+use crate::audit::{self, Actor};
 use crate::error::ApiError;
+use crate::ids::{self, NodeKind};
 use crate::mutation::{Rejection, UserError, UserErrorCode};
 use crate::pagination::{Ordering, Page, PageRequest};
 use crate::storage;
@@ -80,6 +82,45 @@ pub async fn list_people(
     with_total: bool,
 ) -> Result<(Page<person::Model>, u64), ApiError> {
     Ok(queries::people_page(db, filter, ordering, page, with_total).await?)
+}
+
+/// The fields of a person and their affiliations the audit log records.
+fn snapshot(model: &person::Model, affiliations: &[affiliation::Model]) -> serde_json::Value {
+    let affiliations: Vec<serde_json::Value> = affiliations
+        .iter()
+        .map(|row| {
+            serde_json::json!({
+                "authorityId": row.authority_id.map(|id| ids::encode(NodeKind::Authority, id).0),
+                "organisationId": row.organisation_id.map(|id| ids::encode(NodeKind::Organisation, id).0),
+                "jobTitle": row.job_title,
+                "since": row.since,
+                "until": row.until,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "firstName": model.first_name,
+        "lastName": model.last_name,
+        "email": model.email,
+        "phone": model.phone,
+        "affiliations": affiliations,
+    })
+}
+
+/// A MEMBER records people of their own authority only: every affiliation must point at it.
+fn check_member_affiliations(actor: &Actor, affiliations: &[NewAffiliation]) -> Result<(), ApiError> {
+    if actor.caller.is_staff() {
+        return Ok(());
+    }
+    let own = actor.caller.member_authority();
+    let all_own = !affiliations.is_empty()
+        && affiliations
+            .iter()
+            .all(|affiliation| own.is_some_and(|own| affiliation.employer == Employer::Authority(own)));
+    if all_own {
+        return Ok(());
+    }
+    actor.caller.require(crate::access::STAFF)
 }
 
 /// Recomputes the derived columns of `model`: its sort key ("last first") and search text.
@@ -166,8 +207,10 @@ fn affiliation_rows(person_id: i64, affiliations: Vec<NewAffiliation>) -> Vec<af
 /// Creates a person with their affiliations; every employer must exist.
 pub async fn create_person(
     db: &impl TransactionTrait,
+    actor: &Actor,
     new: NewPerson,
 ) -> Result<person::Model, Rejection> {
+    check_member_affiliations(actor, &new.affiliations)?;
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     check_employers(&transaction, &new.affiliations).await?;
     let now = Utc::now().trunc_subsecs(6);
@@ -185,8 +228,11 @@ pub async fn create_person(
     };
     index(&mut model);
     let created = storage::insert::<person::Entity>(&transaction, model).await?;
-    queries::insert_affiliations(&transaction, affiliation_rows(created.id, new.affiliations))
-        .await?;
+    let rows = affiliation_rows(created.id, new.affiliations);
+    let after = snapshot(&created, &rows);
+    queries::insert_affiliations(&transaction, rows).await?;
+    let node = ids::encode(NodeKind::Person, created.id);
+    audit::record(&transaction, actor, "createPerson", Some(&node), None, Some(after)).await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(created)
 }
@@ -194,12 +240,25 @@ pub async fn create_person(
 /// Applies `changes` to the person `id` if they are still at `version`.
 pub async fn update_person(
     db: &impl TransactionTrait,
+    actor: &Actor,
     id: i64,
     version: i32,
     changes: PersonChanges,
 ) -> Result<person::Model, Rejection> {
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     let mut model = storage::current::<person::Entity>(&transaction, id, version).await?;
+    let current_affiliations = queries::affiliations_of_people(&transaction, &[id]).await?;
+    if !actor.caller.is_staff() {
+        let own = actor.caller.member_authority();
+        let works_there = current_affiliations.iter().any(|row| row.authority_id.is_some() && row.authority_id == own);
+        if !works_there {
+            actor.caller.require(crate::access::STAFF)?;
+        }
+        if let Some(affiliations) = &changes.affiliations {
+            check_member_affiliations(actor, affiliations)?;
+        }
+    }
+    let before = snapshot(&model, &current_affiliations);
     if let Some(first_name) = changes.first_name {
         model.first_name = first_name.as_str().to_owned();
     }
@@ -220,11 +279,16 @@ pub async fn update_person(
     else {
         return Err(storage::stale::<person::Entity>(version, version + 1));
     };
-    if let Some(affiliations) = changes.affiliations {
-        check_employers(&transaction, &affiliations).await?;
+    let mut affiliations = current_affiliations;
+    if let Some(replacement) = changes.affiliations {
+        check_employers(&transaction, &replacement).await?;
         queries::delete_affiliations_of(&transaction, id).await?;
-        queries::insert_affiliations(&transaction, affiliation_rows(id, affiliations)).await?;
+        affiliations = affiliation_rows(id, replacement);
+        queries::insert_affiliations(&transaction, affiliations.clone()).await?;
     }
+    let node = ids::encode(NodeKind::Person, id);
+    let after = snapshot(&updated, &affiliations);
+    audit::record(&transaction, actor, "updatePerson", Some(&node), Some(before), Some(after)).await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(updated)
 }
@@ -232,15 +296,19 @@ pub async fn update_person(
 /// Deletes the person `id`, with their affiliations, if they are still at `version`.
 pub async fn delete_person(
     db: &impl TransactionTrait,
+    actor: &Actor,
     id: i64,
     version: i32,
 ) -> Result<(), Rejection> {
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
-    storage::current::<person::Entity>(&transaction, id, version).await?;
+    let current = storage::current::<person::Entity>(&transaction, id, version).await?;
+    let before = snapshot(&current, &queries::affiliations_of_people(&transaction, &[id]).await?);
     queries::delete_affiliations_of(&transaction, id).await?;
     if !storage::delete_at_version::<person::Entity>(&transaction, id, version).await? {
         return Err(storage::stale::<person::Entity>(version, version + 1));
     }
+    let node = ids::encode(NodeKind::Person, id);
+    audit::record(&transaction, actor, "deletePerson", Some(&node), Some(before), None).await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(())
 }

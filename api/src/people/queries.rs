@@ -11,16 +11,19 @@ use sea_orm::{
 
 use super::{PersonFilter, PersonOrdering};
 use crate::pagination::{self, Page, PageRequest};
-use crate::storage::Versioned;
+use crate::storage::{Keyed, Versioned};
 
-impl Versioned for Entity {
-    const NOUN: &'static str = "person";
+impl Keyed for Entity {
     const ID: Column = Column::Id;
-    const VERSION: Column = Column::Version;
 
     fn id(model: &person::Model) -> i64 {
         model.id
     }
+}
+
+impl Versioned for Entity {
+    const NOUN: &'static str = "person";
+    const VERSION: Column = Column::Version;
 
     fn version(model: &person::Model) -> i32 {
         model.version

@@ -4,8 +4,19 @@
 
 mod demo;
 
-use entities::{authority, organisation, person};
+use entities::{authority, organisation, person, user};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+
+/// Whether the database holds no authority, organisation, person or user.
+pub async fn is_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
+    let rows = authority::Entity::find().count(db).await?
+        + organisation::Entity::find().count(db).await?
+        + person::Entity::find().count(db).await?
+        + user::Entity::find().count(db).await?;
+    Ok(rows == 0)
+}
+
+pub use demo::demo_users;
 
 /// Loads the demo dataset if the database holds no authority, organisation or person;
 /// whether it did.

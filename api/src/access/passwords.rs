@@ -1,0 +1,155 @@
+//! Password hashing: argon2id with OWASP's parameters, on the blocking pool behind a small
+//! semaphore, so that a flood of sign-ins cannot starve the async executor or the machine.
+
+use std::sync::Arc;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use tokio::sync::Semaphore;
+
+use crate::error::ApiError;
+use crate::values::ValueError;
+
+/// The shortest password accepted, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// The longest password accepted, in bytes (hashing cost grows with it).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// A password as typed, checked for length. It is never logged: `Debug` hides it.
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("Password(…)")
+    }
+}
+
+impl Password {
+    /// A new password: at least 12 characters, at most 1,024 bytes.
+    pub fn parse_new(text: String) -> Result<Self, ValueError> {
+        if text.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(ValueError(format!("must be at least {MIN_PASSWORD_CHARS} characters")));
+        }
+        if text.len() > MAX_PASSWORD_BYTES {
+            return Err(ValueError(format!("must be at most {MAX_PASSWORD_BYTES} bytes")));
+        }
+        Ok(Self(text))
+    }
+
+    /// A password offered at sign-in, unchecked but for its size.
+    pub fn offered(text: String) -> Self {
+        let mut text = text;
+        text.truncate(MAX_PASSWORD_BYTES);
+        Self(text)
+    }
+}
+
+fn argon2() -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::DEFAULT)
+}
+
+/// Hashes and verifies passwords, a few at a time.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    permits: Arc<Semaphore>,
+    /// A hash of a random password, verified when the email is unknown so that an unknown
+    /// email costs the same time as a wrong password.
+    dummy_hash: Arc<String>,
+}
+
+/// The outcome of a verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verified {
+    No,
+    Yes,
+    /// Correct, but hashed with other parameters: here is a new hash to store.
+    YesRehashed(String),
+}
+
+impl PasswordHasher {
+    /// A hasher running at most `concurrency` hashes at once.
+    pub fn new(concurrency: usize) -> Result<Self, ApiError> {
+        let dummy = SaltString::generate(&mut OsRng);
+        let dummy_hash = argon2()
+            .hash_password(dummy.as_str().as_bytes(), &SaltString::generate(&mut OsRng))
+            .map_err(|error| ApiError::internal(error.to_string()))?
+            .to_string();
+        Ok(Self {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            dummy_hash: Arc::new(dummy_hash),
+        })
+    }
+
+    async fn blocking<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
+        tokio::task::spawn_blocking(work).await.map_err(ApiError::internal)
+    }
+
+    /// The argon2id PHC string of `password`.
+    pub async fn hash(&self, password: &Password) -> Result<String, ApiError> {
+        let password = password.0.clone();
+        self.blocking(move || {
+            argon2()
+                .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))
+                .map(|hash| hash.to_string())
+                .map_err(|error| ApiError::internal(error.to_string()))
+        })
+        .await?
+    }
+
+    /// Whether `password` matches `stored` (or, for an unknown account, the dummy hash,
+    /// which never matches but costs the same).
+    pub async fn verify(&self, password: &Password, stored: Option<&str>) -> Result<Verified, ApiError> {
+        let known = stored.is_some();
+        let stored = stored.unwrap_or(&self.dummy_hash).to_owned();
+        let password = password.0.clone();
+        self.blocking(move || {
+            let Ok(parsed) = PasswordHash::new(&stored) else {
+                return Ok(Verified::No);
+            };
+            if argon2().verify_password(password.as_bytes(), &parsed).is_err() || !known {
+                return Ok(Verified::No);
+            }
+            let current = Params::DEFAULT;
+            let same = Params::try_from(&parsed).is_ok_and(|params| {
+                params.m_cost() == current.m_cost()
+                    && params.t_cost() == current.t_cost()
+                    && params.p_cost() == current.p_cost()
+            }) && parsed.algorithm == argon2::ARGON2ID_IDENT;
+            if same {
+                return Ok(Verified::Yes);
+            }
+            argon2()
+                .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))
+                .map(|hash| Verified::YesRehashed(hash.to_string()))
+                .map_err(|error| ApiError::internal(error.to_string()))
+        })
+        .await?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn passwords_hash_verify_and_rehash_weaker_parameters() {
+        let hasher = PasswordHasher::new(2).unwrap();
+        let password = Password::parse_new("correct horse battery".into()).unwrap();
+        let hash = hasher.hash(&password).await.unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(!hash.contains("correct horse"));
+        assert_eq!(hasher.verify(&password, Some(&hash)).await.unwrap(), Verified::Yes);
+        let wrong = Password::offered("wrong password!".into());
+        assert_eq!(hasher.verify(&wrong, Some(&hash)).await.unwrap(), Verified::No);
+        assert_eq!(hasher.verify(&password, None).await.unwrap(), Verified::No);
+        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8192, 1, 1, None).unwrap())
+            .hash_password(b"correct horse battery", &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string();
+        assert!(matches!(hasher.verify(&password, Some(&weak)).await.unwrap(), Verified::YesRehashed(_)));
+        assert!(Password::parse_new("short".into()).is_err());
+        assert_eq!(format!("{password:?}"), "Password(…)");
+    }
+}

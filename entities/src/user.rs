@@ -1,0 +1,30 @@
+//! The `users` table: people who sign in, with their role.
+use sea_orm::entity::prelude::*;
+
+/// One row of `users`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub authority_id: Option<i64>,
+    pub organisation_id: Option<i64>,
+    /// An argon2id PHC string; never the password.
+    pub password_hash: String,
+    pub active: bool,
+    pub last_login_at: Option<DateTimeUtc>,
+    /// Access tokens issued before this instant are refused (deactivation, sign-out
+    /// everywhere).
+    pub sessions_valid_after: DateTimeUtc,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
