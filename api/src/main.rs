@@ -48,30 +48,45 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// `api user create`: the password comes from standard input, never from the command line.
-async fn create_user(settings: &api::settings::Settings, email: &str, role: &str, name: &str) -> anyhow::Result<()> {
+async fn create_user(
+    settings: &api::settings::Settings,
+    email: &str,
+    role: &str,
+    name: &str,
+) -> anyhow::Result<()> {
     use api::access::Role;
     use api::access::passwords::Password;
     use api::access::users::{Assignment, NewUser, create_user};
     let role = match role.to_uppercase().as_str() {
         "ADMIN" => Role::Admin,
         "CUF_STAFF" => Role::CufStaff,
-        other => anyhow::bail!("--role {other}: create ADMIN or CUF_STAFF users here; others through the API"),
+        other => anyhow::bail!(
+            "--role {other}: create ADMIN or CUF_STAFF users here; others through the API"
+        ),
     };
     let mut password = String::new();
     std::io::stdin().read_line(&mut password)?;
     let new = NewUser {
         email: api::values::Email::parse(email)?,
         display_name: api::values::Name::parse(name)?,
-        assignment: Assignment { role, authority_id: None, organisation_id: None },
+        assignment: Assignment {
+            role,
+            authority_id: None,
+            organisation_id: None,
+        },
         password: Password::parse_new(password.trim_end_matches(['\r', '\n']).to_owned())?,
     };
     let db = api::db::connect(settings).await?;
     api::db::migrate(&db).await?;
-    let hasher = api::access::passwords::PasswordHasher::new(1).map_err(|error| anyhow::anyhow!("{error:?}"))?;
+    let hasher = api::access::passwords::PasswordHasher::new(1)
+        .map_err(|error| anyhow::anyhow!("{error:?}"))?;
     match create_user(&db, &hasher, &api::audit::Actor::system(), new).await {
         Ok(user) => println!("Created {} ({}).", user.email, user.role),
         Err(api::mutation::Rejection::User(errors)) => {
-            let messages: Vec<String> = errors.iter().map(|error| format!("{:?}: {}", error.field, error.message)).collect();
+            let messages: Vec<String> = errors
+                .iter()
+                .map(|error| format!("{:?}: {}", error.field, error.message))
+                .collect();
             anyhow::bail!("refused: {}", messages.join("; "))
         }
         Err(api::mutation::Rejection::Api(error)) => anyhow::bail!("failed: {error:?}"),

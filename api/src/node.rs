@@ -54,7 +54,9 @@ async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>
         // Users are visible to administrators and to themselves; keys and the audit log to
         // administrators. Hidden rows read as missing ones.
         NodeKind::User if caller.role() == Some(Role::Admin) || caller.user_id() == Some(id) => {
-            load_with(context::loader::<UserLoader>(ctx)?, id).await?.map(|model| Node::User(User(model)))
+            load_with(context::loader::<UserLoader>(ctx)?, id)
+                .await?
+                .map(|model| Node::User(User(model)))
         }
         NodeKind::ApiKey if caller.role() == Some(Role::Admin) => {
             load_with(context::loader::<ByIdLoader<api_key::Entity>>(ctx)?, id)

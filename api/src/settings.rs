@@ -124,13 +124,28 @@ pub struct Settings {
     #[arg(long, env = "CUF_JWT_KEY_ID", default_value = "k1", global = true)]
     pub jwt_key_id: String,
     /// The previous signing secret, still accepted for verification during a rotation.
-    #[arg(long, env = "CUF_JWT_PREVIOUS_SECRET", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CUF_JWT_PREVIOUS_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
     pub jwt_previous_secret: Option<String>,
     /// The id of the previous signing secret.
-    #[arg(long, env = "CUF_JWT_PREVIOUS_KEY_ID", default_value = "k0", global = true)]
+    #[arg(
+        long,
+        env = "CUF_JWT_PREVIOUS_KEY_ID",
+        default_value = "k0",
+        global = true
+    )]
     pub jwt_previous_key_id: String,
     /// How long an access token lives, in minutes.
-    #[arg(long, env = "CUF_ACCESS_TOKEN_MINUTES", default_value_t = 15, global = true)]
+    #[arg(
+        long,
+        env = "CUF_ACCESS_TOKEN_MINUTES",
+        default_value_t = 15,
+        global = true
+    )]
     pub access_token_minutes: i64,
     /// How long a session (refresh token) lives without use, in days.
     #[arg(long, env = "CUF_SESSION_DAYS", default_value_t = 30, global = true)]
@@ -139,7 +154,12 @@ pub struct Settings {
     #[arg(long, env = "CUF_ADMIN_EMAIL", global = true)]
     pub admin_email: Option<String>,
     /// The password of `CUF_ADMIN_EMAIL`'s account.
-    #[arg(long, env = "CUF_ADMIN_PASSWORD", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CUF_ADMIN_PASSWORD",
+        global = true,
+        hide_env_values = true
+    )]
     pub admin_password: Option<String>,
     /// How many password hashes may run at once.
     #[arg(long, env = "CUF_HASH_CONCURRENCY", default_value_t = 2, global = true)]

@@ -30,7 +30,10 @@ pub struct Application {
 
 /// The signing keys, hasher and throttle that `settings` describe.
 pub fn access(settings: &Settings) -> anyhow::Result<Access> {
-    let secret = settings.jwt_secret.clone().unwrap_or_else(tokens::random_secret);
+    let secret = settings
+        .jwt_secret
+        .clone()
+        .unwrap_or_else(tokens::random_secret);
     let previous = settings
         .jwt_previous_secret
         .as_deref()
@@ -41,7 +44,8 @@ pub fn access(settings: &Settings) -> anyhow::Result<Access> {
             previous,
             chrono::Duration::minutes(settings.access_token_minutes.max(1)),
         ),
-        hasher: PasswordHasher::new(settings.hash_concurrency).map_err(|error| anyhow::anyhow!("{error:?}"))?,
+        hasher: PasswordHasher::new(settings.hash_concurrency)
+            .map_err(|error| anyhow::anyhow!("{error:?}"))?,
         throttle: Throttle::default(),
         session_lifetime: chrono::Duration::days(settings.session_days.max(1)),
     })
@@ -64,7 +68,9 @@ async fn bootstrap(
     }
     let password = tokens::random_secret();
     if users::ensure_admin(db, &access.hasher, DEVELOPMENT_ADMIN, password.clone()).await? {
-        return Ok(vec![format!("Administrator created: {DEVELOPMENT_ADMIN} / {password} (shown once)")]);
+        return Ok(vec![format!(
+            "Administrator created: {DEVELOPMENT_ADMIN} / {password} (shown once)"
+        )]);
     }
     Ok(Vec::new())
 }

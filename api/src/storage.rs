@@ -39,10 +39,7 @@ where
 }
 
 /// The row with this id, if any.
-pub async fn find<E: Keyed>(
-    db: &impl ConnectionTrait,
-    id: i64,
-) -> Result<Option<E::Model>, DbErr>
+pub async fn find<E: Keyed>(db: &impl ConnectionTrait, id: i64) -> Result<Option<E::Model>, DbErr>
 where
     E::Model: IntoActiveModel<E::ActiveModel>,
 {
@@ -64,10 +61,7 @@ where
 }
 
 /// Inserts `model`, whose id is ignored and assigned by the database; the stored row.
-pub async fn insert<E: Keyed>(
-    db: &impl ConnectionTrait,
-    model: E::Model,
-) -> Result<E::Model, DbErr>
+pub async fn insert<E: Keyed>(db: &impl ConnectionTrait, model: E::Model) -> Result<E::Model, DbErr>
 where
     E::Model: IntoActiveModel<E::ActiveModel>,
 {

@@ -114,7 +114,12 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Users::Table)
                     .col(id_column(Users::Id))
-                    .col(ColumnDef::new(Users::Email).string().not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Users::Email)
+                            .string()
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Users::DisplayName).string().not_null())
                     .col(ColumnDef::new(Users::Role).string_len(16).not_null())
                     .col(ColumnDef::new(Users::AuthorityId).big_integer().null())
@@ -146,7 +151,12 @@ impl MigrationTrait for Migration {
                     .col(id_column(Sessions::Id))
                     .col(ColumnDef::new(Sessions::UserId).big_integer().not_null())
                     .col(ColumnDef::new(Sessions::FamilyId).string_len(64).not_null())
-                    .col(ColumnDef::new(Sessions::TokenHash).string_len(64).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Sessions::TokenHash)
+                            .string_len(64)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(timestamp(Sessions::CreatedAt))
                     .col(timestamp(Sessions::ExpiresAt))
                     .col(optional_timestamp(Sessions::UsedAt))
@@ -165,10 +175,19 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(ApiKeys::Table)
                     .col(id_column(ApiKeys::Id))
-                    .col(ColumnDef::new(ApiKeys::OrganisationId).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(ApiKeys::OrganisationId)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(ApiKeys::Name).string().not_null())
                     .col(ColumnDef::new(ApiKeys::Prefix).string_len(16).not_null())
-                    .col(ColumnDef::new(ApiKeys::KeyHash).string_len(64).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(ApiKeys::KeyHash)
+                            .string_len(64)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(ApiKeys::CreatedBy).big_integer().null())
                     .col(timestamp(ApiKeys::CreatedAt))
                     .col(optional_timestamp(ApiKeys::LastUsedAt))
@@ -197,26 +216,54 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(AuditEntries::UserId).big_integer().null())
                     .col(ColumnDef::new(AuditEntries::ApiKeyId).big_integer().null())
                     .col(ColumnDef::new(AuditEntries::Actor).string().not_null())
-                    .col(ColumnDef::new(AuditEntries::Mutation).string_len(64).not_null())
+                    .col(
+                        ColumnDef::new(AuditEntries::Mutation)
+                            .string_len(64)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(AuditEntries::NodeId).string_len(128).null())
                     .col(ColumnDef::new(AuditEntries::Changes).text().not_null())
-                    .col(ColumnDef::new(AuditEntries::RequestId).string_len(64).null())
+                    .col(
+                        ColumnDef::new(AuditEntries::RequestId)
+                            .string_len(64)
+                            .null(),
+                    )
                     .to_owned(),
             )
             .await?;
         for statement in [
             index("ix_users_role", Users::Table, &["role"]),
             index("ix_users_authority_id", Users::Table, &["authority_id"]),
-            index("ix_users_organisation_id", Users::Table, &["organisation_id"]),
+            index(
+                "ix_users_organisation_id",
+                Users::Table,
+                &["organisation_id"],
+            ),
             index("ix_users_created_at", Users::Table, &["created_at", "id"]),
             index("ix_sessions_user_id", Sessions::Table, &["user_id"]),
             index("ix_sessions_family_id", Sessions::Table, &["family_id"]),
-            index("ix_api_keys_organisation_id", ApiKeys::Table, &["organisation_id"]),
+            index(
+                "ix_api_keys_organisation_id",
+                ApiKeys::Table,
+                &["organisation_id"],
+            ),
             index("ix_api_keys_created_by", ApiKeys::Table, &["created_by"]),
             index("ix_audit_entries_at", AuditEntries::Table, &["at", "id"]),
-            index("ix_audit_entries_user_id", AuditEntries::Table, &["user_id", "at"]),
-            index("ix_audit_entries_api_key_id", AuditEntries::Table, &["api_key_id"]),
-            index("ix_audit_entries_node_id", AuditEntries::Table, &["node_id", "at"]),
+            index(
+                "ix_audit_entries_user_id",
+                AuditEntries::Table,
+                &["user_id", "at"],
+            ),
+            index(
+                "ix_audit_entries_api_key_id",
+                AuditEntries::Table,
+                &["api_key_id"],
+            ),
+            index(
+                "ix_audit_entries_node_id",
+                AuditEntries::Table,
+                &["node_id", "at"],
+            ),
         ] {
             manager.create_index(statement).await?;
         }

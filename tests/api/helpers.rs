@@ -5,11 +5,27 @@ use api::startup::Application;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
-/// A running server on its own fresh database.
+/// The administrator every test server starts with.
+pub const ADMIN_EMAIL: &str = "admin@test.example.org";
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+/// The password of the users tests create.
+pub const USER_PASSWORD: &str = "a long enough password";
+
+/// How a request authenticates.
+#[derive(Debug, Clone, Copy)]
+pub enum Auth<'a> {
+    Anonymous,
+    Bearer(&'a str),
+    ApiKey(&'a str),
+}
+
+/// A running server on its own fresh database, with an administrator signed in.
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: sea_orm::DatabaseConnection,
+    /// The access token of the bootstrap administrator; `graphql` and `data` send it.
+    pub admin_token: String,
     sqlite_file: Option<std::path::PathBuf>,
 }
 
@@ -35,6 +51,15 @@ pub fn test_settings(database_url: String) -> Settings {
         body_limit: 100 * 1024,
         db_max_connections: 5,
         demo_data: Some(false),
+        jwt_secret: Some("test-signing-secret-that-is-long-enough-0123456789".into()),
+        jwt_key_id: "k1".into(),
+        jwt_previous_secret: None,
+        jwt_previous_key_id: "k0".into(),
+        access_token_minutes: 15,
+        session_days: 30,
+        admin_email: Some(ADMIN_EMAIL.into()),
+        admin_password: Some(ADMIN_PASSWORD.into()),
+        hash_concurrency: 2,
     }
 }
 
@@ -81,12 +106,15 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let address = format!("http://{}", application.address());
     let db = application.db().clone();
     tokio::spawn(application.run_until_stopped());
-    TestApp {
+    let mut app = TestApp {
         address,
         client: reqwest::Client::new(),
         db,
+        admin_token: String::new(),
         sqlite_file,
-    }
+    };
+    app.admin_token = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    app
 }
 
 /// Starts the server on a fresh database with the demo dataset loaded.
@@ -100,15 +128,23 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
-    /// Posts a GraphQL document with variables; the parsed response body.
-    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
-        let response = self
+    /// Posts a GraphQL document with `auth`; the response.
+    pub async fn post(&self, auth: Auth<'_>, query: &str, variables: Value) -> reqwest::Response {
+        let mut request = self
             .client
             .post(self.url("/graphql"))
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("the server answers");
+            .json(&json!({ "query": query, "variables": variables }));
+        request = match auth {
+            Auth::Anonymous => request,
+            Auth::Bearer(token) => request.bearer_auth(token),
+            Auth::ApiKey(key) => request.header("x-api-key", key),
+        };
+        request.send().await.expect("the server answers")
+    }
+
+    /// Posts a GraphQL document with `auth`; the parsed body of a successful response.
+    pub async fn graphql_as(&self, auth: Auth<'_>, query: &str, variables: Value) -> Value {
+        let response = self.post(auth, query, variables).await;
         assert!(
             response.status().is_success(),
             "status {}",
@@ -117,11 +153,67 @@ impl TestApp {
         response.json().await.expect("a JSON body")
     }
 
-    /// Posts a GraphQL document and returns its `data`, failing on any error.
+    /// Posts a GraphQL document as the administrator; the parsed response body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.graphql_as(Auth::Bearer(&self.admin_token), query, variables)
+            .await
+    }
+
+    /// Posts a GraphQL document as the administrator and returns its `data`, failing on any
+    /// error.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
         let body = self.graphql(query, variables).await;
         assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
         body["data"].clone()
+    }
+
+    /// Signs in and returns the payload of `login`.
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        let body = self
+            .graphql_as(
+                Auth::Anonymous,
+                "mutation($input: LoginInput!) { login(input: $input) {
+                    accessToken refreshToken expiresAt user { id email role } userErrors { field message code } } }",
+                json!({ "input": { "email": email, "password": password } }),
+            )
+            .await;
+        body["data"]["login"].clone()
+    }
+
+    /// Signs in and returns the access token.
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let payload = self.login(email, password).await;
+        payload["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("sign-in failed: {payload}"))
+            .to_owned()
+    }
+
+    /// Creates a user with `role` (attached to `authority_id` or `organisation_id`) and signs
+    /// them in; their id and access token.
+    pub async fn user_with_role(
+        &self,
+        role: &str,
+        authority_id: Option<&Value>,
+        organisation_id: Option<&Value>,
+    ) -> (Value, String) {
+        let email = format!(
+            "{}-{}@test.example.org",
+            role.to_lowercase(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let data = self
+            .data(
+                "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } userErrors { field message } } }",
+                json!({ "input": {
+                    "email": email, "displayName": role, "role": role, "password": USER_PASSWORD,
+                    "authorityId": authority_id, "organisationId": organisation_id
+                } }),
+            )
+            .await;
+        let id = data["createUser"]["user"]["id"].clone();
+        assert!(!id.is_null(), "{data}");
+        (id, self.sign_in(&email, USER_PASSWORD).await)
     }
 
     /// Creates an authority and returns it (id, name, version).

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // A failing unwrap is a failing test, with its line.
 
+mod access;
 mod authorities;
 mod demo;
 mod errors;
@@ -13,4 +14,5 @@ mod nodes;
 mod organisations;
 mod people;
 mod playground;
+mod roles;
 mod schema;

@@ -48,7 +48,10 @@ impl ApiKey {
     /// The organisation the key acts for.
     async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<Organisation>, ApiError> {
         let loader = context::loader::<OrganisationLoader>(ctx)?;
-        Ok(loader.load_one(self.0.organisation_id).await?.map(Organisation))
+        Ok(loader
+            .load_one(self.0.organisation_id)
+            .await?
+            .map(Organisation))
     }
 
     /// When the key was created.
@@ -86,10 +89,14 @@ impl ApiKeyQuery {
     async fn api_keys(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many keys from the start (at most 100; 20 by default).")]
+        #[graphql(
+            desc = "Return at most this many keys from the start (at most 100; 20 by default)."
+        )]
         first: Option<i32>,
         #[graphql(desc = "Start after the edge with this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many keys from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many keys from the end (at most 100).")] last: Option<
+            i32,
+        >,
         #[graphql(desc = "End before the edge with this cursor.")] before: Option<String>,
         #[graphql(desc = "Only the keys of this organisation.")] organisation_id: Option<ID>,
     ) -> Result<ApiKeyConnection, ApiError> {
@@ -97,9 +104,22 @@ impl ApiKeyQuery {
             .map(|id| ids::decode_as(&id, NodeKind::Organisation))
             .transpose()
             .map_err(|error| ApiError::BadUserInput(format!("`organisationId` {error}")))?;
-        let page = PageRequest::parse(PageArgs { first, after, last, before }, &queries::api_keys_by_creation().tag())?;
-        let (rows, total) =
-            queries::api_keys_page(context::db(ctx)?, organisation_id, &page, wants_total_count(ctx)).await?;
+        let page = PageRequest::parse(
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            &queries::api_keys_by_creation().tag(),
+        )?;
+        let (rows, total) = queries::api_keys_page(
+            context::db(ctx)?,
+            organisation_id,
+            &page,
+            wants_total_count(ctx),
+        )
+        .await?;
         Ok(ApiKeyConnection::new(rows.map(ApiKey), total))
     }
 }
@@ -148,17 +168,33 @@ impl ApiKeyMutation {
         #[graphql(desc = "The organisation and the key's name.")] input: CreateApiKeyInput,
     ) -> Result<CreateApiKeyPayload, ApiError> {
         let mut errors = InputErrors::default();
-        let organisation_id = errors.id(&["organisationId"], &input.organisation_id, NodeKind::Organisation);
+        let organisation_id = errors.id(
+            &["organisationId"],
+            &input.organisation_id,
+            NodeKind::Organisation,
+        );
         let name = errors.check(&["name"], Name::parse(&input.name));
         let result = match errors.finish(|| Some((organisation_id?, name?))) {
             Ok((organisation_id, name)) => {
-                api_keys::create_api_key(context::db(ctx)?, &context::actor(ctx), organisation_id, name).await
+                api_keys::create_api_key(
+                    context::db(ctx)?,
+                    &context::actor(ctx),
+                    organisation_id,
+                    name,
+                )
+                .await
             }
             Err(rejection) => Err(rejection),
         };
         let (created, user_errors) = into_payload(result)?;
-        let (api_key, secret) = created.map_or((None, None), |(key, secret)| (Some(ApiKey(key)), Some(secret)));
-        Ok(CreateApiKeyPayload { api_key, secret, user_errors })
+        let (api_key, secret) = created.map_or((None, None), |(key, secret)| {
+            (Some(ApiKey(key)), Some(secret))
+        });
+        Ok(CreateApiKeyPayload {
+            api_key,
+            secret,
+            user_errors,
+        })
     }
 
     /// Revokes an API key: it stops working at once.
@@ -171,6 +207,9 @@ impl ApiKeyMutation {
         let mut errors = InputErrors::default();
         let id = errors.id(&["id"], &input.id, NodeKind::ApiKey);
         let (db, actor) = (context::db(ctx)?, context::actor(ctx));
-        respond(errors.finish(|| id), |id| async move { api_keys::revoke_api_key(db, &actor, id).await }).await
+        respond(errors.finish(|| id), |id| async move {
+            api_keys::revoke_api_key(db, &actor, id).await
+        })
+        .await
     }
 }

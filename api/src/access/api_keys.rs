@@ -31,8 +31,15 @@ pub async fn create_api_key(
     name: Name,
 ) -> Result<(api_key::Model, String), Rejection> {
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
-    if storage::find::<organisation::Entity>(&transaction, organisation_id).await?.is_none() {
-        return Err(Rejection::user(&["organisationId"], UserErrorCode::NotFound, "no organisation has this id"));
+    if storage::find::<organisation::Entity>(&transaction, organisation_id)
+        .await?
+        .is_none()
+    {
+        return Err(Rejection::user(
+            &["organisationId"],
+            UserErrorCode::NotFound,
+            "no organisation has this id",
+        ));
     }
     let secret = format!("{}{}", tokens::API_KEY_PREFIX, tokens::random_secret());
     let row = api_key::Model {
@@ -48,25 +55,50 @@ pub async fn create_api_key(
     };
     let created = storage::insert::<api_key::Entity>(&transaction, row).await?;
     let node = ids::encode(NodeKind::ApiKey, created.id);
-    audit::record(&transaction, actor, "createApiKey", Some(&node), None, Some(snapshot(&created))).await?;
+    audit::record(
+        &transaction,
+        actor,
+        "createApiKey",
+        Some(&node),
+        None,
+        Some(snapshot(&created)),
+    )
+    .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok((created, secret))
 }
 
 /// Revokes the API key `id`: it stops working at once.
-pub async fn revoke_api_key(db: &impl TransactionTrait, actor: &Actor, id: i64) -> Result<api_key::Model, Rejection> {
+pub async fn revoke_api_key(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    id: i64,
+) -> Result<api_key::Model, Rejection> {
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     let Some(current) = storage::find::<api_key::Entity>(&transaction, id).await? else {
-        return Err(Rejection::user(&["id"], UserErrorCode::NotFound, "no API key has this id"));
+        return Err(Rejection::user(
+            &["id"],
+            UserErrorCode::NotFound,
+            "no API key has this id",
+        ));
     };
     let mut revoked = current.clone();
-    revoked.revoked_at.get_or_insert(Utc::now().trunc_subsecs(6));
+    revoked
+        .revoked_at
+        .get_or_insert(Utc::now().trunc_subsecs(6));
     if let Some(at) = revoked.revoked_at {
         super::queries::revoke_api_key(&transaction, id, at).await?;
     }
     let node = ids::encode(NodeKind::ApiKey, id);
-    audit::record(&transaction, actor, "revokeApiKey", Some(&node), Some(snapshot(&current)), Some(snapshot(&revoked)))
-        .await?;
+    audit::record(
+        &transaction,
+        actor,
+        "revokeApiKey",
+        Some(&node),
+        Some(snapshot(&current)),
+        Some(snapshot(&revoked)),
+    )
+    .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(revoked)
 }

@@ -58,7 +58,10 @@ impl User {
         let Some(id) = self.0.authority_id else {
             return Ok(None);
         };
-        Ok(context::loader::<AuthorityLoader>(ctx)?.load_one(id).await?.map(Authority))
+        Ok(context::loader::<AuthorityLoader>(ctx)?
+            .load_one(id)
+            .await?
+            .map(Authority))
     }
 
     /// The organisation a MINISTRY user belongs to.
@@ -66,7 +69,10 @@ impl User {
         let Some(id) = self.0.organisation_id else {
             return Ok(None);
         };
-        Ok(context::loader::<OrganisationLoader>(ctx)?.load_one(id).await?.map(Organisation))
+        Ok(context::loader::<OrganisationLoader>(ctx)?
+            .load_one(id)
+            .await?
+            .map(Organisation))
     }
 
     /// Whether the user may sign in; a deactivated user's sessions have all ended.
@@ -120,7 +126,9 @@ pub struct UserFilterInput {
 
 impl UserFilterInput {
     fn parse(self) -> Result<UserFilter, ApiError> {
-        let bad = |field: &str, message: String| ApiError::BadUserInput(format!("filter.{field}: {message}"));
+        let bad = |field: &str, message: String| {
+            ApiError::BadUserInput(format!("filter.{field}: {message}"))
+        };
         let id = |id: Option<ID>, kind: NodeKind, field: &str| {
             id.map(|id| ids::decode_as(&id, kind))
                 .transpose()
@@ -134,7 +142,11 @@ impl UserFilterInput {
             roles: self.roles.unwrap_or_default(),
             active: self.active,
             authority_id: id(self.authority_id, NodeKind::Authority, "authorityId")?,
-            organisation_id: id(self.organisation_id, NodeKind::Organisation, "organisationId")?,
+            organisation_id: id(
+                self.organisation_id,
+                NodeKind::Organisation,
+                "organisationId",
+            )?,
             search: search.split_whitespace().map(str::to_lowercase).collect(),
         })
     }
@@ -151,7 +163,10 @@ impl AccessQuery {
         let Some(id) = context::caller(ctx).user_id() else {
             return Ok(None);
         };
-        Ok(context::loader::<UserLoader>(ctx)?.load_one(id).await?.map(User))
+        Ok(context::loader::<UserLoader>(ctx)?
+            .load_one(id)
+            .await?
+            .map(User))
     }
 
     /// The users that match `filter`, oldest first, a page at a time. Administrators only.
@@ -159,17 +174,30 @@ impl AccessQuery {
     async fn users(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many users from the start (at most 100; 20 by default).")]
+        #[graphql(
+            desc = "Return at most this many users from the start (at most 100; 20 by default)."
+        )]
         first: Option<i32>,
         #[graphql(desc = "Start after the edge with this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many users from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many users from the end (at most 100).")]
+        last: Option<i32>,
         #[graphql(desc = "End before the edge with this cursor.")] before: Option<String>,
         #[graphql(desc = "Which users to list.")] filter: Option<UserFilterInput>,
     ) -> Result<UserConnection, ApiError> {
         let filter = filter.unwrap_or_default().parse()?;
         let tag = super::queries::users_by_creation().tag();
-        let page = PageRequest::parse(PageArgs { first, after, last, before }, &tag)?;
-        let (rows, total) = super::queries::users_page(context::db(ctx)?, &filter, &page, wants_total_count(ctx)).await?;
+        let page = PageRequest::parse(
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            &tag,
+        )?;
+        let (rows, total) =
+            super::queries::users_page(context::db(ctx)?, &filter, &page, wants_total_count(ctx))
+                .await?;
         Ok(UserConnection::new(rows.map(User), total))
     }
 }
@@ -223,7 +251,12 @@ impl CreateUserInput {
         let mut errors = InputErrors::default();
         let email = errors.check(&["email"], Email::parse(&self.email));
         let display_name = errors.check(&["displayName"], Name::parse(&self.display_name));
-        let assignment = assignment(&mut errors, self.role, self.authority_id.as_ref(), self.organisation_id.as_ref());
+        let assignment = assignment(
+            &mut errors,
+            self.role,
+            self.authority_id.as_ref(),
+            self.organisation_id.as_ref(),
+        );
         let password = errors.check(&["password"], Password::parse_new(self.password));
         errors.finish(|| {
             Some(NewUser {
@@ -303,8 +336,15 @@ impl AccessMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new user.")] input: CreateUserInput,
     ) -> Result<CreateUserPayload, ApiError> {
-        let (db, access, actor) = (context::db(ctx)?, context::access(ctx)?, context::actor(ctx));
-        respond(input.parse(), |new| async move { users::create_user(db, &access.hasher, &actor, new).await }).await
+        let (db, access, actor) = (
+            context::db(ctx)?,
+            context::access(ctx)?,
+            context::actor(ctx),
+        );
+        respond(input.parse(), |new| async move {
+            users::create_user(db, &access.hasher, &actor, new).await
+        })
+        .await
     }
 
     /// Changes a user's role and attachment. The last active administrator cannot be
@@ -317,9 +357,18 @@ impl AccessMutation {
     ) -> Result<SetUserRolePayload, ApiError> {
         let mut errors = InputErrors::default();
         let id = user_id(&mut errors, &input.id);
-        let assignment = assignment(&mut errors, input.role, input.authority_id.as_ref(), input.organisation_id.as_ref());
+        let assignment = assignment(
+            &mut errors,
+            input.role,
+            input.authority_id.as_ref(),
+            input.organisation_id.as_ref(),
+        );
         let parsed = errors.finish(|| Some((id?, assignment?)));
-        change(ctx, parsed.map(|(id, assignment)| (id, UserChange::Assign(assignment)))).await
+        change(
+            ctx,
+            parsed.map(|(id, assignment)| (id, UserChange::Assign(assignment))),
+        )
+        .await
     }
 
     /// Deactivates a user: they cannot sign in, and every session and token they hold stops
@@ -332,7 +381,13 @@ impl AccessMutation {
     ) -> Result<DeactivateUserPayload, ApiError> {
         let mut errors = InputErrors::default();
         let id = user_id(&mut errors, &input.id);
-        change(ctx, errors.finish(|| id).map(|id| (id, UserChange::Activate(false)))).await
+        change(
+            ctx,
+            errors
+                .finish(|| id)
+                .map(|id| (id, UserChange::Activate(false))),
+        )
+        .await
     }
 
     /// Lets a deactivated user sign in again. Administrators only.
@@ -344,7 +399,13 @@ impl AccessMutation {
     ) -> Result<ReactivateUserPayload, ApiError> {
         let mut errors = InputErrors::default();
         let id = user_id(&mut errors, &input.id);
-        change(ctx, errors.finish(|| id).map(|id| (id, UserChange::Activate(true)))).await
+        change(
+            ctx,
+            errors
+                .finish(|| id)
+                .map(|id| (id, UserChange::Activate(true))),
+        )
+        .await
     }
 
     /// Sets a user's password and ends all their sessions. Administrators only.
@@ -358,15 +419,26 @@ impl AccessMutation {
         let id = user_id(&mut errors, &input.id);
         let password = errors.check(&["password"], Password::parse_new(input.password));
         let parsed = errors.finish(|| Some((id?, password?)));
-        change(ctx, parsed.map(|(id, password)| (id, UserChange::Password(password)))).await
+        change(
+            ctx,
+            parsed.map(|(id, password)| (id, UserChange::Password(password))),
+        )
+        .await
     }
 }
 
-async fn change<P>(ctx: &Context<'_>, parsed: Result<(i64, UserChange), Rejection>) -> Result<P, ApiError>
+async fn change<P>(
+    ctx: &Context<'_>,
+    parsed: Result<(i64, UserChange), Rejection>,
+) -> Result<P, ApiError>
 where
     P: crate::mutation::Payload<Object = User>,
 {
-    let (db, access, actor) = (context::db(ctx)?, context::access(ctx)?, context::actor(ctx));
+    let (db, access, actor) = (
+        context::db(ctx)?,
+        context::access(ctx)?,
+        context::actor(ctx),
+    );
     respond(parsed, |(id, change)| async move {
         users::change_user(db, &access.hasher, &actor, id, change).await
     })

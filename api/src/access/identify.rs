@@ -18,11 +18,18 @@ pub struct Credentials<'a> {
 }
 
 /// Identifies the caller of a request.
-pub async fn identify(db: &DatabaseConnection, access: &Access, credentials: Credentials<'_>) -> Result<Caller, ApiError> {
+pub async fn identify(
+    db: &DatabaseConnection,
+    access: &Access,
+    credentials: Credentials<'_>,
+) -> Result<Caller, ApiError> {
     let bearer = match credentials.authorization {
         None => None,
         Some(value) => {
-            let (scheme, token) = value.trim().split_once(' ').ok_or(ApiError::Unauthenticated)?;
+            let (scheme, token) = value
+                .trim()
+                .split_once(' ')
+                .ok_or(ApiError::Unauthenticated)?;
             if !scheme.eq_ignore_ascii_case("bearer") {
                 return Err(ApiError::Unauthenticated);
             }
@@ -33,7 +40,9 @@ pub async fn identify(db: &DatabaseConnection, access: &Access, credentials: Cre
         (None, None) => Ok(Caller::Anonymous),
         (Some(_), Some(_)) => Err(ApiError::Unauthenticated),
         (None, Some(key)) => api_key(db, key).await,
-        (Some(token), None) if token.starts_with(tokens::API_KEY_PREFIX) => api_key(db, token).await,
+        (Some(token), None) if token.starts_with(tokens::API_KEY_PREFIX) => {
+            api_key(db, token).await
+        }
         (Some(token), None) => access_token(db, access, token).await,
     }
 }
@@ -45,7 +54,10 @@ async fn api_key(db: &DatabaseConnection, key: &str) -> Result<Caller, ApiError>
         .ok_or(ApiError::Unauthenticated)?;
     let now = Utc::now();
     // Recording every use would write on every read; a minute's precision is enough.
-    if key.last_used_at.is_none_or(|last| now - last > Duration::minutes(1)) {
+    if key
+        .last_used_at
+        .is_none_or(|last| now - last > Duration::minutes(1))
+    {
         queries::touch_api_key(db, key.id, now).await?;
     }
     Ok(Caller::ApiKey {
@@ -55,7 +67,11 @@ async fn api_key(db: &DatabaseConnection, key: &str) -> Result<Caller, ApiError>
     })
 }
 
-async fn access_token(db: &DatabaseConnection, access: &Access, token: &str) -> Result<Caller, ApiError> {
+async fn access_token(
+    db: &DatabaseConnection,
+    access: &Access,
+    token: &str,
+) -> Result<Caller, ApiError> {
     let claims = access.keys.verify(token).ok_or(ApiError::Unauthenticated)?;
     let user_id: i64 = claims.sub.parse().map_err(|_| ApiError::Unauthenticated)?;
     let user = storage::find::<user::Entity>(db, user_id).await?;

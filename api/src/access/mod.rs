@@ -77,7 +77,11 @@ pub enum Caller {
     /// A user with a valid access token.
     User(UserCaller),
     /// A ministry's service credential (read-only, MINISTRY role).
-    ApiKey { id: i64, name: String, organisation_id: i64 },
+    ApiKey {
+        id: i64,
+        name: String,
+        organisation_id: i64,
+    },
     /// The server itself (bootstrap, seeding, command line).
     System,
 }
@@ -126,7 +130,10 @@ impl Caller {
 
     /// Whether the caller may read people's e-mail addresses and telephone numbers.
     pub fn sees_contact_details(&self) -> bool {
-        matches!(self.role(), Some(Role::Admin | Role::CufStaff | Role::Member))
+        matches!(
+            self.role(),
+            Some(Role::Admin | Role::CufStaff | Role::Member)
+        )
     }
 
     /// The signed-in user's id.
@@ -150,7 +157,9 @@ pub struct RoleGuard(pub &'static [Role]);
 
 impl Guard for RoleGuard {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        crate::context::caller(ctx).require(self.0).map_err(Into::into)
+        crate::context::caller(ctx)
+            .require(self.0)
+            .map_err(Into::into)
     }
 }
 

@@ -29,10 +29,14 @@ impl Password {
     /// A new password: at least 12 characters, at most 1,024 bytes.
     pub fn parse_new(text: String) -> Result<Self, ValueError> {
         if text.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(ValueError(format!("must be at least {MIN_PASSWORD_CHARS} characters")));
+            return Err(ValueError(format!(
+                "must be at least {MIN_PASSWORD_CHARS} characters"
+            )));
         }
         if text.len() > MAX_PASSWORD_BYTES {
-            return Err(ValueError(format!("must be at most {MAX_PASSWORD_BYTES} bytes")));
+            return Err(ValueError(format!(
+                "must be at most {MAX_PASSWORD_BYTES} bytes"
+            )));
         }
         Ok(Self(text))
     }
@@ -81,9 +85,14 @@ impl PasswordHasher {
         })
     }
 
-    async fn blocking<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
         let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
-        tokio::task::spawn_blocking(work).await.map_err(ApiError::internal)
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(ApiError::internal)
     }
 
     /// The argon2id PHC string of `password`.
@@ -100,7 +109,11 @@ impl PasswordHasher {
 
     /// Whether `password` matches `stored` (or, for an unknown account, the dummy hash,
     /// which never matches but costs the same).
-    pub async fn verify(&self, password: &Password, stored: Option<&str>) -> Result<Verified, ApiError> {
+    pub async fn verify(
+        &self,
+        password: &Password,
+        stored: Option<&str>,
+    ) -> Result<Verified, ApiError> {
         let known = stored.is_some();
         let stored = stored.unwrap_or(&self.dummy_hash).to_owned();
         let password = password.0.clone();
@@ -108,7 +121,11 @@ impl PasswordHasher {
             let Ok(parsed) = PasswordHash::new(&stored) else {
                 return Ok(Verified::No);
             };
-            if argon2().verify_password(password.as_bytes(), &parsed).is_err() || !known {
+            if argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_err()
+                || !known
+            {
                 return Ok(Verified::No);
             }
             let current = Params::DEFAULT;
@@ -138,17 +155,33 @@ mod tests {
         let hasher = PasswordHasher::new(2).unwrap();
         let password = Password::parse_new("correct horse battery".into()).unwrap();
         let hash = hasher.hash(&password).await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(!hash.contains("correct horse"));
-        assert_eq!(hasher.verify(&password, Some(&hash)).await.unwrap(), Verified::Yes);
+        assert_eq!(
+            hasher.verify(&password, Some(&hash)).await.unwrap(),
+            Verified::Yes
+        );
         let wrong = Password::offered("wrong password!".into());
-        assert_eq!(hasher.verify(&wrong, Some(&hash)).await.unwrap(), Verified::No);
+        assert_eq!(
+            hasher.verify(&wrong, Some(&hash)).await.unwrap(),
+            Verified::No
+        );
         assert_eq!(hasher.verify(&password, None).await.unwrap(), Verified::No);
-        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8192, 1, 1, None).unwrap())
-            .hash_password(b"correct horse battery", &SaltString::generate(&mut OsRng))
-            .unwrap()
-            .to_string();
-        assert!(matches!(hasher.verify(&password, Some(&weak)).await.unwrap(), Verified::YesRehashed(_)));
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8192, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"correct horse battery", &SaltString::generate(&mut OsRng))
+        .unwrap()
+        .to_string();
+        assert!(matches!(
+            hasher.verify(&password, Some(&weak)).await.unwrap(),
+            Verified::YesRehashed(_)
+        ));
         assert!(Password::parse_new("short".into()).is_err());
         assert_eq!(format!("{password:?}"), "Password(…)");
     }

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use entities::{api_key, session, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, Select,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, DbErr,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Select,
 };
 
 use super::Role;
@@ -39,7 +39,10 @@ impl Keyed for api_key::Entity {
 }
 
 /// The user with this e-mail address (stored in lower case).
-pub async fn user_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<user::Model>, DbErr> {
+pub async fn user_by_email(
+    db: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<user::Model>, DbErr> {
     user::Entity::find()
         .filter(user::Column::Email.eq(email.to_lowercase()))
         .one(db)
@@ -69,7 +72,8 @@ pub struct UserFilter {
 fn users_filtered(filter: &UserFilter) -> Select<user::Entity> {
     let mut condition = Condition::all();
     if !filter.roles.is_empty() {
-        condition = condition.add(user::Column::Role.is_in(filter.roles.iter().map(|role| role.as_str())));
+        condition =
+            condition.add(user::Column::Role.is_in(filter.roles.iter().map(|role| role.as_str())));
     }
     if let Some(active) = filter.active {
         condition = condition.add(user::Column::Active.eq(active));
@@ -93,9 +97,12 @@ fn users_filtered(filter: &UserFilter) -> Select<user::Entity> {
 
 /// Users, oldest first.
 pub fn users_by_creation() -> Ordering<user::Entity> {
-    Ordering::new("CREATED_AT", user::Column::CreatedAt, pagination::OrderDirection::Asc, |row: &user::Model| {
-        pagination::SortValue::Time(row.created_at)
-    })
+    Ordering::new(
+        "CREATED_AT",
+        user::Column::CreatedAt,
+        pagination::OrderDirection::Asc,
+        |row: &user::Model| pagination::SortValue::Time(row.created_at),
+    )
 }
 
 /// One page of the users that match `filter`.
@@ -105,18 +112,31 @@ pub async fn users_page(
     page: &PageRequest,
     with_total: bool,
 ) -> Result<(Page<user::Model>, u64), DbErr> {
-    pagination::fetch_page(db, users_filtered(filter), &users_by_creation(), page, with_total).await
+    pagination::fetch_page(
+        db,
+        users_filtered(filter),
+        &users_by_creation(),
+        page,
+        with_total,
+    )
+    .await
 }
 
 /// Stores a new session (refresh token).
-pub async fn insert_session(db: &impl ConnectionTrait, row: session::Model) -> Result<session::Model, DbErr> {
+pub async fn insert_session(
+    db: &impl ConnectionTrait,
+    row: session::Model,
+) -> Result<session::Model, DbErr> {
     let mut active = row.into_active_model().reset_all();
     active.id = NotSet;
     active.insert(db).await
 }
 
 /// The session whose refresh token has this digest.
-pub async fn session_by_digest(db: &impl ConnectionTrait, digest: &str) -> Result<Option<session::Model>, DbErr> {
+pub async fn session_by_digest(
+    db: &impl ConnectionTrait,
+    digest: &str,
+) -> Result<Option<session::Model>, DbErr> {
     session::Entity::find()
         .filter(session::Column::TokenHash.eq(digest))
         .one(db)
@@ -124,7 +144,11 @@ pub async fn session_by_digest(db: &impl ConnectionTrait, digest: &str) -> Resul
 }
 
 /// Marks the session used, unless it already was; whether this call marked it.
-pub async fn mark_session_used(db: &impl ConnectionTrait, id: i64, at: DateTime<Utc>) -> Result<bool, DbErr> {
+pub async fn mark_session_used(
+    db: &impl ConnectionTrait,
+    id: i64,
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
     let result = session::Entity::update_many()
         .col_expr(session::Column::UsedAt, Expr::value(at))
         .filter(session::Column::Id.eq(id))
@@ -157,7 +181,10 @@ pub async fn revoke_sessions(
 }
 
 /// The API key whose secret has this digest.
-pub async fn api_key_by_digest(db: &impl ConnectionTrait, digest: &str) -> Result<Option<api_key::Model>, DbErr> {
+pub async fn api_key_by_digest(
+    db: &impl ConnectionTrait,
+    digest: &str,
+) -> Result<Option<api_key::Model>, DbErr> {
     api_key::Entity::find()
         .filter(api_key::Column::KeyHash.eq(digest))
         .one(db)
@@ -165,7 +192,11 @@ pub async fn api_key_by_digest(db: &impl ConnectionTrait, digest: &str) -> Resul
 }
 
 /// Marks the API key revoked, if it is not yet.
-pub async fn revoke_api_key(db: &impl ConnectionTrait, id: i64, at: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn revoke_api_key(
+    db: &impl ConnectionTrait,
+    id: i64,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
     api_key::Entity::update_many()
         .col_expr(api_key::Column::RevokedAt, Expr::value(at))
         .filter(api_key::Column::Id.eq(id))
@@ -176,7 +207,11 @@ pub async fn revoke_api_key(db: &impl ConnectionTrait, id: i64, at: DateTime<Utc
 }
 
 /// Records that an API key was used.
-pub async fn touch_api_key(db: &impl ConnectionTrait, id: i64, at: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn touch_api_key(
+    db: &impl ConnectionTrait,
+    id: i64,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
     api_key::Entity::update_many()
         .col_expr(api_key::Column::LastUsedAt, Expr::value(at))
         .filter(api_key::Column::Id.eq(id))
@@ -187,9 +222,12 @@ pub async fn touch_api_key(db: &impl ConnectionTrait, id: i64, at: DateTime<Utc>
 
 /// API keys, oldest first.
 pub fn api_keys_by_creation() -> Ordering<api_key::Entity> {
-    Ordering::new("CREATED_AT", api_key::Column::CreatedAt, pagination::OrderDirection::Asc, |row: &api_key::Model| {
-        pagination::SortValue::Time(row.created_at)
-    })
+    Ordering::new(
+        "CREATED_AT",
+        api_key::Column::CreatedAt,
+        pagination::OrderDirection::Asc,
+        |row: &api_key::Model| pagination::SortValue::Time(row.created_at),
+    )
 }
 
 /// One page of API keys, of one organisation or all.

@@ -79,7 +79,10 @@ pub async fn login(
     let found = queries::user_by_email(&transaction, email.trim()).await?;
     let verified = access
         .hasher
-        .verify(&password, found.as_ref().map(|user| user.password_hash.as_str()))
+        .verify(
+            &password,
+            found.as_ref().map(|user| user.password_hash.as_str()),
+        )
         .await?;
     let Some(mut user) = found.filter(|user| user.active && verified != Verified::No) else {
         access.throttle.failed(email, address);
@@ -95,17 +98,35 @@ pub async fn login(
     let user = storage::update_at_version::<user::Entity>(&transaction, id, version, user)
         .await?
         .ok_or_else(|| ApiError::Conflict("the account changed during sign-in: retry".into()))?;
-    let tokens = open_session(&transaction, access, user, uuid::Uuid::new_v4().simple().to_string()).await?;
+    let tokens = open_session(
+        &transaction,
+        access,
+        user,
+        uuid::Uuid::new_v4().simple().to_string(),
+    )
+    .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(tokens)
 }
 
 /// Exchanges a refresh token for new tokens. A token presented twice revokes its family.
-pub async fn refresh(db: &impl TransactionTrait, access: &Access, refresh_token: &str) -> Result<Tokens, Rejection> {
-    let invalid = || Rejection::user(&["refreshToken"], UserErrorCode::Invalid, "the session has ended: sign in again");
+pub async fn refresh(
+    db: &impl TransactionTrait,
+    access: &Access,
+    refresh_token: &str,
+) -> Result<Tokens, Rejection> {
+    let invalid = || {
+        Rejection::user(
+            &["refreshToken"],
+            UserErrorCode::Invalid,
+            "the session has ended: sign in again",
+        )
+    };
     let now = Utc::now().trunc_subsecs(6);
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
-    let Some(session) = queries::session_by_digest(&transaction, &tokens::digest(refresh_token)).await? else {
+    let Some(session) =
+        queries::session_by_digest(&transaction, &tokens::digest(refresh_token)).await?
+    else {
         return Err(invalid());
     };
     if session.revoked_at.is_some() || session.expires_at <= now {
@@ -135,7 +156,11 @@ pub async fn logout(db: &impl ConnectionTrait, refresh_token: &str) -> Result<()
 }
 
 /// Ends every session of the user `id`; their access tokens stop working at once.
-pub async fn logout_everywhere(db: &impl TransactionTrait, actor: &Actor, id: i64) -> Result<(), Rejection> {
+pub async fn logout_everywhere(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    id: i64,
+) -> Result<(), Rejection> {
     let now = Utc::now().trunc_subsecs(6);
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     let Some(mut user) = storage::find::<user::Entity>(&transaction, id).await? else {
@@ -147,7 +172,15 @@ pub async fn logout_everywhere(db: &impl TransactionTrait, actor: &Actor, id: i6
     user.version += 1;
     storage::update_at_version::<user::Entity>(&transaction, id, version, user).await?;
     let node = ids::encode(NodeKind::User, id);
-    audit::record(&transaction, actor, "logoutEverywhere", Some(&node), None, None).await?;
+    audit::record(
+        &transaction,
+        actor,
+        "logoutEverywhere",
+        Some(&node),
+        None,
+        None,
+    )
+    .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(())
 }

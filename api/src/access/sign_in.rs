@@ -78,12 +78,24 @@ fn cookie(ctx: &Context<'_>, value: &str, max_age: i64) {
     );
 }
 
-fn session_payload(ctx: &Context<'_>, result: Result<Tokens, Rejection>) -> Result<SessionPayload, ApiError> {
+fn session_payload(
+    ctx: &Context<'_>,
+    result: Result<Tokens, Rejection>,
+) -> Result<SessionPayload, ApiError> {
     let (tokens, user_errors) = into_payload(result)?;
     let Some(tokens) = tokens else {
-        return Ok(SessionPayload { user_errors, ..Default::default() });
+        return Ok(SessionPayload {
+            user_errors,
+            ..Default::default()
+        });
     };
-    cookie(ctx, &tokens.refresh_token, (tokens.refresh_expires_at - Utc::now()).num_seconds().max(0));
+    cookie(
+        ctx,
+        &tokens.refresh_token,
+        (tokens.refresh_expires_at - Utc::now())
+            .num_seconds()
+            .max(0),
+    );
     Ok(SessionPayload {
         access_token: Some(tokens.access_token),
         expires_at: Some(tokens.expires_at),
@@ -94,7 +106,10 @@ fn session_payload(ctx: &Context<'_>, result: Result<Tokens, Rejection>) -> Resu
 }
 
 fn offered_refresh_token(ctx: &Context<'_>, given: Option<String>) -> Option<String> {
-    given.or_else(|| ctx.data_opt::<RefreshCookie>().map(|cookie| cookie.0.clone()))
+    given.or_else(|| {
+        ctx.data_opt::<RefreshCookie>()
+            .map(|cookie| cookie.0.clone())
+    })
 }
 
 /// The sign-in mutations.
@@ -111,8 +126,17 @@ impl SignInMutation {
         #[graphql(desc = "The e-mail address and password.")] input: LoginInput,
     ) -> Result<SessionPayload, ApiError> {
         let (db, access) = (context::db(ctx)?, context::access(ctx)?);
-        let address = ctx.data_opt::<ClientAddress>().map(|address| address.0.as_str());
-        let result = sessions::login(db, access, &input.email, Password::offered(input.password), address).await;
+        let address = ctx
+            .data_opt::<ClientAddress>()
+            .map(|address| address.0.as_str());
+        let result = sessions::login(
+            db,
+            access,
+            &input.email,
+            Password::offered(input.password),
+            address,
+        )
+        .await;
         session_payload(ctx, result)
     }
 
@@ -121,12 +145,17 @@ impl SignInMutation {
     async fn refresh_session(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The refresh token, unless it is in the cookie.", default)] input: RefreshSessionInput,
+        #[graphql(desc = "The refresh token, unless it is in the cookie.", default)]
+        input: RefreshSessionInput,
     ) -> Result<SessionPayload, ApiError> {
         let (db, access) = (context::db(ctx)?, context::access(ctx)?);
         let result = match offered_refresh_token(ctx, input.refresh_token) {
             Some(token) => sessions::refresh(db, access, &token).await,
-            None => Err(Rejection::user(&["refreshToken"], crate::mutation::UserErrorCode::Required, "no refresh token")),
+            None => Err(Rejection::user(
+                &["refreshToken"],
+                crate::mutation::UserErrorCode::Required,
+                "no refresh token",
+            )),
         };
         session_payload(ctx, result)
     }
@@ -135,13 +164,17 @@ impl SignInMutation {
     async fn logout(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The refresh token, unless it is in the cookie.", default)] input: LogoutInput,
+        #[graphql(desc = "The refresh token, unless it is in the cookie.", default)]
+        input: LogoutInput,
     ) -> Result<LogoutPayload, ApiError> {
         if let Some(token) = offered_refresh_token(ctx, input.refresh_token) {
             sessions::logout(context::db(ctx)?, &token).await?;
         }
         cookie(ctx, "", 0);
-        Ok(LogoutPayload { logged_out: true, user_errors: Vec::new() })
+        Ok(LogoutPayload {
+            logged_out: true,
+            user_errors: Vec::new(),
+        })
     }
 
     /// Ends every session of the signed-in user, on every device: their access tokens stop
@@ -153,6 +186,9 @@ impl SignInMutation {
         let result = sessions::logout_everywhere(context::db(ctx)?, &context::actor(ctx), id).await;
         let (done, user_errors) = into_payload(result)?;
         cookie(ctx, "", 0);
-        Ok(LogoutPayload { logged_out: done.is_some(), user_errors })
+        Ok(LogoutPayload {
+            logged_out: done.is_some(),
+            user_errors,
+        })
     }
 }

@@ -27,7 +27,10 @@ pub struct Throttle {
 
 impl Throttle {
     fn keys(email: &str, address: Option<&str>) -> Vec<(String, u32)> {
-        let mut keys = vec![(format!("account:{}", email.trim().to_lowercase()), ACCOUNT_FAILURES)];
+        let mut keys = vec![(
+            format!("account:{}", email.trim().to_lowercase()),
+            ACCOUNT_FAILURES,
+        )];
         if let Some(address) = address {
             keys.push((format!("address:{address}"), ADDRESS_FAILURES));
         }
@@ -59,7 +62,10 @@ impl Throttle {
             failures
                 .entry(key)
                 .and_modify(|entry| entry.count += 1)
-                .or_insert(Failures { count: 1, since: now });
+                .or_insert(Failures {
+                    count: 1,
+                    since: now,
+                });
         }
     }
 

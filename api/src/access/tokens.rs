@@ -49,7 +49,11 @@ pub const MIN_SECRET_BYTES: usize = 32;
 
 impl TokenKeys {
     /// Keys from secrets; `previous` still verifies tokens signed before a rotation.
-    pub fn new(current: (&str, &[u8]), previous: Option<(&str, &[u8])>, lifetime: Duration) -> Self {
+    pub fn new(
+        current: (&str, &[u8]),
+        previous: Option<(&str, &[u8])>,
+        lifetime: Duration,
+    ) -> Self {
         let key = |(kid, secret): (&str, &[u8])| Key {
             kid: kid.to_owned(),
             encoding: EncodingKey::from_secret(secret),
@@ -63,7 +67,10 @@ impl TokenKeys {
     }
 
     /// A signed access token for user `user_id`, and when it expires.
-    pub fn issue(&self, user_id: i64) -> Result<(String, DateTime<Utc>), jsonwebtoken::errors::Error> {
+    pub fn issue(
+        &self,
+        user_id: i64,
+    ) -> Result<(String, DateTime<Utc>), jsonwebtoken::errors::Error> {
         let now = Utc::now();
         let expires_at = now + self.lifetime;
         let claims = Claims {
@@ -132,11 +139,27 @@ mod tests {
         let keys = keys("k1", &[7; 32]);
         let (token, expires_at) = keys.issue(42).unwrap();
         assert!(expires_at > Utc::now() + Duration::minutes(14));
-        assert_eq!(keys.verify(&token).map(|claims| claims.sub), Some("42".into()));
-        assert!(self::keys("k1", &[8; 32]).verify(&token).is_none(), "another secret");
-        assert!(self::keys("k2", &[7; 32]).verify(&token).is_none(), "another kid");
-        let rotated = TokenKeys::new(("k2", &[9; 32]), Some(("k1", &[7; 32])), Duration::minutes(15));
-        assert!(rotated.verify(&token).is_some(), "the previous key still verifies");
+        assert_eq!(
+            keys.verify(&token).map(|claims| claims.sub),
+            Some("42".into())
+        );
+        assert!(
+            self::keys("k1", &[8; 32]).verify(&token).is_none(),
+            "another secret"
+        );
+        assert!(
+            self::keys("k2", &[7; 32]).verify(&token).is_none(),
+            "another kid"
+        );
+        let rotated = TokenKeys::new(
+            ("k2", &[9; 32]),
+            Some(("k1", &[7; 32])),
+            Duration::minutes(15),
+        );
+        assert!(
+            rotated.verify(&token).is_some(),
+            "the previous key still verifies"
+        );
         let unsigned = format!(
             "{}.{}.",
             URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT","kid":"k1"}"#),
@@ -155,7 +178,8 @@ mod tests {
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some("k1".into());
-        let expired = jsonwebtoken::encode(&header, &expired, &EncodingKey::from_secret(&[7; 32])).unwrap();
+        let expired =
+            jsonwebtoken::encode(&header, &expired, &EncodingKey::from_secret(&[7; 32])).unwrap();
         assert!(keys.verify(&expired).is_none(), "expired");
         let mut other_audience = Claims {
             aud: "someone-else".into(),
@@ -163,12 +187,21 @@ mod tests {
             ..keys.verify(&token).unwrap()
         };
         other_audience.iat = now;
-        let other_audience =
-            jsonwebtoken::encode(&header, &other_audience, &EncodingKey::from_secret(&[7; 32])).unwrap();
+        let other_audience = jsonwebtoken::encode(
+            &header,
+            &other_audience,
+            &EncodingKey::from_secret(&[7; 32]),
+        )
+        .unwrap();
         assert!(keys.verify(&other_audience).is_none(), "wrong audience");
         let mut hs512 = Header::new(Algorithm::HS512);
         hs512.kid = Some("k1".into());
-        let hs512 = jsonwebtoken::encode(&hs512, &keys.verify(&token).unwrap(), &EncodingKey::from_secret(&[7; 32])).unwrap();
+        let hs512 = jsonwebtoken::encode(
+            &hs512,
+            &keys.verify(&token).unwrap(),
+            &EncodingKey::from_secret(&[7; 32]),
+        )
+        .unwrap();
         assert!(keys.verify(&hs512).is_none(), "another algorithm");
     }
 

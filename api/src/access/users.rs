@@ -46,16 +46,38 @@ fn snapshot(user: &user::Model) -> Value {
 }
 
 /// Checks that the role has the attachment it needs, and that it exists.
-async fn check_assignment(db: &impl ConnectionTrait, assignment: Assignment) -> Result<(), Rejection> {
-    let invalid = |field: &str, message: &str| Err(Rejection::user(&[field], UserErrorCode::Invalid, message));
-    match (assignment.role, assignment.authority_id, assignment.organisation_id) {
-        (Role::Member, None, _) => return invalid("authorityId", "a MEMBER belongs to exactly one authority"),
-        (Role::Member, Some(_), Some(_)) => {
-            return invalid("organisationId", "a MEMBER belongs to an authority, not an organisation");
+async fn check_assignment(
+    db: &impl ConnectionTrait,
+    assignment: Assignment,
+) -> Result<(), Rejection> {
+    let invalid = |field: &str, message: &str| {
+        Err(Rejection::user(&[field], UserErrorCode::Invalid, message))
+    };
+    match (
+        assignment.role,
+        assignment.authority_id,
+        assignment.organisation_id,
+    ) {
+        (Role::Member, None, _) => {
+            return invalid("authorityId", "a MEMBER belongs to exactly one authority");
         }
-        (Role::Ministry, _, None) => return invalid("organisationId", "a MINISTRY user belongs to one organisation"),
+        (Role::Member, Some(_), Some(_)) => {
+            return invalid(
+                "organisationId",
+                "a MEMBER belongs to an authority, not an organisation",
+            );
+        }
+        (Role::Ministry, _, None) => {
+            return invalid(
+                "organisationId",
+                "a MINISTRY user belongs to one organisation",
+            );
+        }
         (Role::Ministry, Some(_), Some(_)) => {
-            return invalid("authorityId", "a MINISTRY user belongs to an organisation, not an authority");
+            return invalid(
+                "authorityId",
+                "a MINISTRY user belongs to an organisation, not an authority",
+            );
         }
         (Role::Admin | Role::CufStaff, Some(_), _) => {
             return invalid("authorityId", "only a MEMBER belongs to an authority");
@@ -65,12 +87,22 @@ async fn check_assignment(db: &impl ConnectionTrait, assignment: Assignment) -> 
     if let Some(id) = assignment.authority_id
         && storage::find::<authority::Entity>(db, id).await?.is_none()
     {
-        return Err(Rejection::user(&["authorityId"], UserErrorCode::NotFound, "no authority has this id"));
+        return Err(Rejection::user(
+            &["authorityId"],
+            UserErrorCode::NotFound,
+            "no authority has this id",
+        ));
     }
     if let Some(id) = assignment.organisation_id
-        && storage::find::<organisation::Entity>(db, id).await?.is_none()
+        && storage::find::<organisation::Entity>(db, id)
+            .await?
+            .is_none()
     {
-        return Err(Rejection::user(&["organisationId"], UserErrorCode::NotFound, "no organisation has this id"));
+        return Err(Rejection::user(
+            &["organisationId"],
+            UserErrorCode::NotFound,
+            "no organisation has this id",
+        ));
     }
     Ok(())
 }
@@ -85,8 +117,15 @@ pub async fn create_user(
     let password_hash = hasher.hash(&new.password).await?;
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     let email = new.email.as_str().to_lowercase();
-    if queries::user_by_email(&transaction, &email).await?.is_some() {
-        return Err(Rejection::user(&["email"], UserErrorCode::Conflict, "a user has this e-mail address already"));
+    if queries::user_by_email(&transaction, &email)
+        .await?
+        .is_some()
+    {
+        return Err(Rejection::user(
+            &["email"],
+            UserErrorCode::Conflict,
+            "a user has this e-mail address already",
+        ));
     }
     check_assignment(&transaction, new.assignment).await?;
     let now = Utc::now().trunc_subsecs(6);
@@ -107,13 +146,25 @@ pub async fn create_user(
     };
     let created = storage::insert::<user::Entity>(&transaction, row).await?;
     let node = ids::encode(NodeKind::User, created.id);
-    audit::record(&transaction, actor, "createUser", Some(&node), None, Some(snapshot(&created))).await?;
+    audit::record(
+        &transaction,
+        actor,
+        "createUser",
+        Some(&node),
+        None,
+        Some(snapshot(&created)),
+    )
+    .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(created)
 }
 
 /// Refuses a change that would leave no active administrator.
-async fn keep_an_admin(db: &impl ConnectionTrait, current: &user::Model, stays_admin: bool) -> Result<(), Rejection> {
+async fn keep_an_admin(
+    db: &impl ConnectionTrait,
+    current: &user::Model,
+    stays_admin: bool,
+) -> Result<(), Rejection> {
     let is_active_admin = current.active && Role::from_stored(&current.role) == Role::Admin;
     if is_active_admin && !stays_admin && queries::count_active_admins(db).await? <= 1 {
         return Err(Rejection::user(
@@ -157,7 +208,11 @@ pub async fn change_user(
     };
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     let Some(current) = storage::find::<user::Entity>(&transaction, id).await? else {
-        return Err(Rejection::user(&["id"], UserErrorCode::NotFound, "no user has this id"));
+        return Err(Rejection::user(
+            &["id"],
+            UserErrorCode::NotFound,
+            "no user has this id",
+        ));
     };
     let now = Utc::now().trunc_subsecs(6);
     let mut next = current.clone();
@@ -186,9 +241,13 @@ pub async fn change_user(
     }
     next.version = current.version + 1;
     next.updated_at = now;
-    let Some(updated) = storage::update_at_version::<user::Entity>(&transaction, id, current.version, next).await?
+    let Some(updated) =
+        storage::update_at_version::<user::Entity>(&transaction, id, current.version, next).await?
     else {
-        return Err(storage::stale::<user::Entity>(current.version, current.version + 1));
+        return Err(storage::stale::<user::Entity>(
+            current.version,
+            current.version + 1,
+        ));
     };
     let node = ids::encode(NodeKind::User, id);
     audit::record(
@@ -229,7 +288,9 @@ pub async fn ensure_admin(
     };
     match create_user(db, hasher, &Actor::system(), new).await {
         Ok(_) => Ok(true),
-        Err(Rejection::User(errors)) => anyhow::bail!("cannot create the administrator: {errors:?}"),
+        Err(Rejection::User(errors)) => {
+            anyhow::bail!("cannot create the administrator: {errors:?}")
+        }
         Err(Rejection::Api(error)) => anyhow::bail!("cannot create the administrator: {error:?}"),
     }
 }

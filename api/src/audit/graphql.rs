@@ -51,7 +51,10 @@ impl AuditEntry {
         let Some(id) = self.0.user_id else {
             return Ok(None);
         };
-        Ok(context::loader::<UserLoader>(ctx)?.load_one(id).await?.map(User))
+        Ok(context::loader::<UserLoader>(ctx)?
+            .load_one(id)
+            .await?
+            .map(User))
     }
 
     /// The mutation, e.g. `updateAuthority`.
@@ -108,10 +111,13 @@ impl AuditQuery {
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Return at most this many entries from the start (at most 100; 20 by default).")]
+        #[graphql(
+            desc = "Return at most this many entries from the start (at most 100; 20 by default)."
+        )]
         first: Option<i32>,
         #[graphql(desc = "Start after the edge with this cursor.")] after: Option<String>,
-        #[graphql(desc = "Return at most this many entries from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Return at most this many entries from the end (at most 100).")]
+        last: Option<i32>,
         #[graphql(desc = "End before the edge with this cursor.")] before: Option<String>,
         #[graphql(desc = "Which entries to list.")] filter: Option<AuditFilterInput>,
     ) -> Result<AuditEntryConnection, ApiError> {
@@ -127,8 +133,17 @@ impl AuditQuery {
             since: filter.since,
             until: filter.until,
         };
-        let page = PageRequest::parse(PageArgs { first, after, last, before }, &super::newest_first().tag())?;
-        let (rows, total) = super::audit_log(context::db(ctx)?, &filter, &page, wants_total_count(ctx)).await?;
+        let page = PageRequest::parse(
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            &super::newest_first().tag(),
+        )?;
+        let (rows, total) =
+            super::audit_log(context::db(ctx)?, &filter, &page, wants_total_count(ctx)).await?;
         Ok(AuditEntryConnection::new(rows.map(AuditEntry), total))
     }
 }

@@ -8,8 +8,8 @@ use async_graphql::ID;
 use chrono::{DateTime, SubsecRound, Utc};
 use entities::audit_entry::{self, Column, Entity};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, DbErr,
+    EntityTrait, IntoActiveModel, QueryFilter,
 };
 use serde_json::{Value, json};
 
@@ -111,12 +111,22 @@ pub async fn audit_log(
     if let Some(until) = filter.until {
         condition = condition.add(Column::At.lt(until));
     }
-    pagination::fetch_page(db, Entity::find().filter(condition), &newest_first(), page, with_total).await
+    pagination::fetch_page(
+        db,
+        Entity::find().filter(condition),
+        &newest_first(),
+        page,
+        with_total,
+    )
+    .await
 }
 
 /// The audit log's only ordering: newest first.
 pub fn newest_first() -> Ordering<Entity> {
-    Ordering::new("AT", Column::At, pagination::OrderDirection::Desc, |row: &audit_entry::Model| {
-        pagination::SortValue::Time(row.at)
-    })
+    Ordering::new(
+        "AT",
+        Column::At,
+        pagination::OrderDirection::Desc,
+        |row: &audit_entry::Model| pagination::SortValue::Time(row.at),
+    )
 }

@@ -173,7 +173,15 @@ pub async fn create_authority(
     index(&mut model);
     let created = storage::insert::<authority::Entity>(&transaction, model).await?;
     let node = ids::encode(NodeKind::Authority, created.id);
-    audit::record(&transaction, actor, "createAuthority", Some(&node), None, Some(snapshot(&created))).await?;
+    audit::record(
+        &transaction,
+        actor,
+        "createAuthority",
+        Some(&node),
+        None,
+        Some(snapshot(&created)),
+    )
+    .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(created)
 }
@@ -254,7 +262,15 @@ pub async fn update_authority(
         return Err(storage::stale::<authority::Entity>(version, version + 1));
     };
     let node = ids::encode(NodeKind::Authority, id);
-    audit::record(&transaction, actor, "updateAuthority", Some(&node), Some(before), Some(snapshot(&updated))).await?;
+    audit::record(
+        &transaction,
+        actor,
+        "updateAuthority",
+        Some(&node),
+        Some(before),
+        Some(snapshot(&updated)),
+    )
+    .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(updated)
 }
@@ -316,7 +332,15 @@ pub async fn delete_authority(
         return Err(storage::stale::<authority::Entity>(version, version + 1));
     }
     let node = ids::encode(NodeKind::Authority, id);
-    audit::record(&transaction, actor, "deleteAuthority", Some(&node), Some(snapshot(&current)), None).await?;
+    audit::record(
+        &transaction,
+        actor,
+        "deleteAuthority",
+        Some(&node),
+        Some(snapshot(&current)),
+        None,
+    )
+    .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(())
 }

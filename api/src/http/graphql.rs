@@ -11,11 +11,11 @@ use futures_util::StreamExt;
 use serde_json::json;
 
 use super::negotiation::{self, ResponseFormat};
+use super::{AppState, RequestId, playground};
 use crate::access::Caller;
 use crate::access::identify::{Credentials, identify};
 use crate::access::sign_in::{ClientAddress, REFRESH_COOKIE, RefreshCookie};
 use crate::error::ApiError;
-use super::{AppState, RequestId, playground};
 
 /// A request refused before execution: its status, code and message.
 struct Refusal {
@@ -270,7 +270,10 @@ async fn execute(
     if let Some(address) = request.peer_addr() {
         graphql = graphql.data(ClientAddress(address.ip().to_string()));
     }
-    if let Some(cookie) = request.cookie(REFRESH_COOKIE).filter(|cookie| !cookie.value().is_empty()) {
+    if let Some(cookie) = request
+        .cookie(REFRESH_COOKIE)
+        .filter(|cookie| !cookie.value().is_empty())
+    {
         graphql = graphql.data(RefreshCookie(cookie.value().to_owned()));
     }
     let response = state.schema.execute(graphql).await;
@@ -306,27 +309,38 @@ async fn execute(
 
 /// The caller of `request`: anonymous without credentials, 401 with bad ones.
 async fn identify_caller(request: &HttpRequest, state: &AppState) -> Result<Caller, Refusal> {
-    let header_text = |name: &str| request.headers().get(name).and_then(|value| value.to_str().ok());
+    let header_text = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+    };
     let credentials = Credentials {
         authorization: header_text(header::AUTHORIZATION.as_str()),
         api_key: header_text("x-api-key"),
     };
-    identify(&state.db, &state.access, credentials).await.map_err(|error| match error {
-        ApiError::Unauthenticated => Refusal::new(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
-            "the credentials are invalid, expired or revoked: sign in again",
-        ),
-        ApiError::ServiceUnavailable(_) => Refusal::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "SERVICE_UNAVAILABLE",
-            "the service is temporarily unavailable, retry later",
-        ),
-        other => {
-            tracing::error!(error = ?other, "cannot identify the caller");
-            Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error")
-        }
-    })
+    identify(&state.db, &state.access, credentials)
+        .await
+        .map_err(|error| match error {
+            ApiError::Unauthenticated => Refusal::new(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "the credentials are invalid, expired or revoked: sign in again",
+            ),
+            ApiError::ServiceUnavailable(_) => Refusal::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SERVICE_UNAVAILABLE",
+                "the service is temporarily unavailable, retry later",
+            ),
+            other => {
+                tracing::error!(error = ?other, "cannot identify the caller");
+                Refusal::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    "internal error",
+                )
+            }
+        })
 }
 
 /// `POST /graphql`.

@@ -160,7 +160,15 @@ pub async fn create_organisation(
     index(&mut model);
     let created = storage::insert::<organisation::Entity>(&transaction, model).await?;
     let node = ids::encode(NodeKind::Organisation, created.id);
-    audit::record(&transaction, actor, "createOrganisation", Some(&node), None, Some(snapshot(&created))).await?;
+    audit::record(
+        &transaction,
+        actor,
+        "createOrganisation",
+        Some(&node),
+        None,
+        Some(snapshot(&created)),
+    )
+    .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(created)
 }
@@ -208,7 +216,15 @@ pub async fn update_organisation(
         return Err(storage::stale::<organisation::Entity>(version, version + 1));
     };
     let node = ids::encode(NodeKind::Organisation, id);
-    audit::record(&transaction, actor, "updateOrganisation", Some(&node), Some(before), Some(snapshot(&updated))).await?;
+    audit::record(
+        &transaction,
+        actor,
+        "updateOrganisation",
+        Some(&node),
+        Some(before),
+        Some(snapshot(&updated)),
+    )
+    .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(updated)
 }
@@ -242,7 +258,15 @@ pub async fn delete_organisation(
         return Err(storage::stale::<organisation::Entity>(version, version + 1));
     }
     let node = ids::encode(NodeKind::Organisation, id);
-    audit::record(&transaction, actor, "deleteOrganisation", Some(&node), Some(snapshot(&current)), None).await?;
+    audit::record(
+        &transaction,
+        actor,
+        "deleteOrganisation",
+        Some(&node),
+        Some(snapshot(&current)),
+        None,
+    )
+    .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(())
 }

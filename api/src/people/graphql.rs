@@ -10,9 +10,9 @@ use super::{
     Employer, MAX_AFFILIATIONS, NewAffiliation, NewPerson, PersonChanges, PersonFilter,
     PersonOrdering,
 };
+use crate::access::{EDITORS, RoleGuard, STAFF};
 use crate::authorities::graphql::Authority;
 use crate::authorities::loaders::AuthorityLoader;
-use crate::access::{EDITORS, RoleGuard, STAFF};
 use crate::context;
 use crate::error::ApiError;
 use crate::ids::{self, NodeKind};

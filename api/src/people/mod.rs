@@ -108,15 +108,18 @@ fn snapshot(model: &person::Model, affiliations: &[affiliation::Model]) -> serde
 }
 
 /// A MEMBER records people of their own authority only: every affiliation must point at it.
-fn check_member_affiliations(actor: &Actor, affiliations: &[NewAffiliation]) -> Result<(), ApiError> {
+fn check_member_affiliations(
+    actor: &Actor,
+    affiliations: &[NewAffiliation],
+) -> Result<(), ApiError> {
     if actor.caller.is_staff() {
         return Ok(());
     }
     let own = actor.caller.member_authority();
     let all_own = !affiliations.is_empty()
-        && affiliations
-            .iter()
-            .all(|affiliation| own.is_some_and(|own| affiliation.employer == Employer::Authority(own)));
+        && affiliations.iter().all(|affiliation| {
+            own.is_some_and(|own| affiliation.employer == Employer::Authority(own))
+        });
     if all_own {
         return Ok(());
     }
@@ -232,7 +235,15 @@ pub async fn create_person(
     let after = snapshot(&created, &rows);
     queries::insert_affiliations(&transaction, rows).await?;
     let node = ids::encode(NodeKind::Person, created.id);
-    audit::record(&transaction, actor, "createPerson", Some(&node), None, Some(after)).await?;
+    audit::record(
+        &transaction,
+        actor,
+        "createPerson",
+        Some(&node),
+        None,
+        Some(after),
+    )
+    .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(created)
 }
@@ -250,7 +261,9 @@ pub async fn update_person(
     let current_affiliations = queries::affiliations_of_people(&transaction, &[id]).await?;
     if !actor.caller.is_staff() {
         let own = actor.caller.member_authority();
-        let works_there = current_affiliations.iter().any(|row| row.authority_id.is_some() && row.authority_id == own);
+        let works_there = current_affiliations
+            .iter()
+            .any(|row| row.authority_id.is_some() && row.authority_id == own);
         if !works_there {
             actor.caller.require(crate::access::STAFF)?;
         }
@@ -288,7 +301,15 @@ pub async fn update_person(
     }
     let node = ids::encode(NodeKind::Person, id);
     let after = snapshot(&updated, &affiliations);
-    audit::record(&transaction, actor, "updatePerson", Some(&node), Some(before), Some(after)).await?;
+    audit::record(
+        &transaction,
+        actor,
+        "updatePerson",
+        Some(&node),
+        Some(before),
+        Some(after),
+    )
+    .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(updated)
 }
@@ -302,13 +323,24 @@ pub async fn delete_person(
 ) -> Result<(), Rejection> {
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     let current = storage::current::<person::Entity>(&transaction, id, version).await?;
-    let before = snapshot(&current, &queries::affiliations_of_people(&transaction, &[id]).await?);
+    let before = snapshot(
+        &current,
+        &queries::affiliations_of_people(&transaction, &[id]).await?,
+    );
     queries::delete_affiliations_of(&transaction, id).await?;
     if !storage::delete_at_version::<person::Entity>(&transaction, id, version).await? {
         return Err(storage::stale::<person::Entity>(version, version + 1));
     }
     let node = ids::encode(NodeKind::Person, id);
-    audit::record(&transaction, actor, "deletePerson", Some(&node), Some(before), None).await?;
+    audit::record(
+        &transaction,
+        actor,
+        "deletePerson",
+        Some(&node),
+        Some(before),
+        None,
+    )
+    .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(())
 }

@@ -82,10 +82,12 @@ async fn organisation(
             .transpose()?,
         description: description(text)?,
     };
-    Ok(organisations::create_organisation(db, &Actor::system(), new)
-        .await
-        .map_err(rejected)?
-        .id)
+    Ok(
+        organisations::create_organisation(db, &Actor::system(), new)
+            .await
+            .map_err(rejected)?
+            .id,
+    )
 }
 
 async fn person(
@@ -110,7 +112,9 @@ async fn person(
         phone: None,
         affiliations,
     };
-    people::create_person(db, &Actor::system(), new).await.map_err(rejected)?;
+    people::create_person(db, &Actor::system(), new)
+        .await
+        .map_err(rejected)?;
     Ok(())
 }
 
@@ -308,15 +312,48 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
 
 /// One user per role for trying the API in development, with random passwords; the lines to
 /// print. Never called in production.
-pub async fn demo_users(db: &DatabaseConnection, hasher: &PasswordHasher) -> anyhow::Result<Vec<String>> {
+pub async fn demo_users(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+) -> anyhow::Result<Vec<String>> {
     use crate::access::users::{Assignment, NewUser, create_user};
-    let bordeaux = storage_find_by_name::<entities::authority::Entity>(db, "Communauté urbaine de Bordeaux").await?;
-    let daect = storage_find_by_name::<entities::organisation::Entity>(db, "Délégation pour l'action extérieure des collectivités territoriales").await?;
+    let bordeaux =
+        storage_find_by_name::<entities::authority::Entity>(db, "Communauté urbaine de Bordeaux")
+            .await?;
+    let daect = storage_find_by_name::<entities::organisation::Entity>(
+        db,
+        "Délégation pour l'action extérieure des collectivités territoriales",
+    )
+    .await?;
     let users = [
-        ("admin@demo.example.org", "Demo administrator", Role::Admin, None, None),
-        ("staff@demo.example.org", "Demo CUF staff", Role::CufStaff, None, None),
-        ("member@demo.example.org", "Demo member (Bordeaux)", Role::Member, bordeaux, None),
-        ("ministry@demo.example.org", "Demo ministry (DAECT)", Role::Ministry, None, daect),
+        (
+            "admin@demo.example.org",
+            "Demo administrator",
+            Role::Admin,
+            None,
+            None,
+        ),
+        (
+            "staff@demo.example.org",
+            "Demo CUF staff",
+            Role::CufStaff,
+            None,
+            None,
+        ),
+        (
+            "member@demo.example.org",
+            "Demo member (Bordeaux)",
+            Role::Member,
+            bordeaux,
+            None,
+        ),
+        (
+            "ministry@demo.example.org",
+            "Demo ministry (DAECT)",
+            Role::Ministry,
+            None,
+            daect,
+        ),
     ];
     let mut lines = vec!["Demo users (development only):".to_owned()];
     for (email, display_name, role, authority_id, organisation_id) in users {
@@ -324,16 +361,25 @@ pub async fn demo_users(db: &DatabaseConnection, hasher: &PasswordHasher) -> any
         let new = NewUser {
             email: Email::parse(email)?,
             display_name: name(display_name)?,
-            assignment: Assignment { role, authority_id, organisation_id },
+            assignment: Assignment {
+                role,
+                authority_id,
+                organisation_id,
+            },
             password: Password::parse_new(password.clone())?,
         };
-        create_user(db, hasher, &Actor::system(), new).await.map_err(rejected)?;
+        create_user(db, hasher, &Actor::system(), new)
+            .await
+            .map_err(rejected)?;
         lines.push(format!("  {:<10} {email} / {password}", role.as_str()));
     }
     Ok(lines)
 }
 
-async fn storage_find_by_name<E>(db: &DatabaseConnection, wanted: &str) -> anyhow::Result<Option<i64>>
+async fn storage_find_by_name<E>(
+    db: &DatabaseConnection,
+    wanted: &str,
+) -> anyhow::Result<Option<i64>>
 where
     E: crate::storage::Keyed,
     E::Model: sea_orm::IntoActiveModel<E::ActiveModel>,
@@ -343,5 +389,9 @@ where
     let Ok(column) = <E::Column as std::str::FromStr>::from_str("name") else {
         return Ok(None);
     };
-    Ok(E::find().filter(column.eq(wanted)).one(db).await?.map(|row| E::id(&row)))
+    Ok(E::find()
+        .filter(column.eq(wanted))
+        .one(db)
+        .await?
+        .map(|row| E::id(&row)))
 }

@@ -1,0 +1,283 @@
+//! The role matrix of DESIGN.md section 2, walked for every capability that exists so far:
+//! each role gets exactly the answer the matrix gives it.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Auth, TestApp, error_code, spawn_app};
+
+/// What a caller gets for one capability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Allowed,
+    Hidden,
+    Forbidden,
+    Unauthenticated,
+}
+use Outcome::{Allowed, Forbidden, Hidden, Unauthenticated};
+
+/// One capability: its name, the document, its variables, the root field, the probe, and the
+/// outcome for anonymous, ministry key, ministry user, member, CUF staff and admin.
+type Row<'a> = (&'a str, &'a str, Value, &'a str, Vec<&'a str>, [Outcome; 6]);
+
+struct Callers {
+    ministry_key: String,
+    ministry_user: String,
+    member: String,
+    staff: String,
+    admin: String,
+}
+
+async fn callers(app: &TestApp, own_authority: &Value, ministry: &Value) -> Callers {
+    let secret = app
+        .data(
+            "mutation($org: ID!) { createApiKey(input: {organisationId: $org, name: \"matrix\"}) { secret } }",
+            json!({ "org": ministry }),
+        )
+        .await["createApiKey"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    Callers {
+        ministry_key: secret,
+        ministry_user: app.user_with_role("MINISTRY", None, Some(ministry)).await.1,
+        member: app
+            .user_with_role("MEMBER", Some(own_authority), None)
+            .await
+            .1,
+        staff: app.user_with_role("CUF_STAFF", None, None).await.1,
+        admin: app.admin_token.clone(),
+    }
+}
+
+/// Runs `query` as `auth` and classifies the answer: a top-level `FORBIDDEN` or
+/// `UNAUTHENTICATED`, or else allowed, unless `probe` (a path in the root `field`) is null,
+/// which means hidden. Mutations probe nothing: a user error such as a stale version still
+/// means the caller was let through.
+async fn outcome(
+    app: &TestApp,
+    auth: Auth<'_>,
+    query: &str,
+    variables: Value,
+    field: &str,
+    probe: &[&str],
+) -> Outcome {
+    let body = app.graphql_as(auth, query, variables).await;
+    match error_code(&body) {
+        "FORBIDDEN" => return Forbidden,
+        "UNAUTHENTICATED" => return Unauthenticated,
+        "<no code>" => {}
+        other => panic!("unexpected {other}: {body}"),
+    }
+    let mut value = &body["data"][field];
+    for step in probe {
+        value = match step.parse::<usize>() {
+            Ok(position) => &value[position],
+            Err(_) => &value[*step],
+        };
+    }
+    if value.is_null() { Hidden } else { Allowed }
+}
+
+#[tokio::test]
+async fn every_role_gets_what_the_matrix_says() {
+    let app = spawn_app().await;
+    let own = app
+        .create_authority(
+            json!({ "name": "Bordeaux", "kind": "INTERCOMMUNALITY", "countryCode": "FR" }),
+        )
+        .await;
+    let other = app
+        .create_authority(json!({ "name": "Lyon", "kind": "MUNICIPALITY", "countryCode": "FR" }))
+        .await;
+    let ministry = app
+        .create_organisation(json!({ "name": "DAECT", "kind": "MINISTRY" }))
+        .await;
+    app.data(
+        "mutation($a: ID!) { createPerson(input: {firstName: \"Anne\", lastName: \"Raimat\", email: \"anne@example.org\",
+            affiliations: [{authorityId: $a}]}) { person { id } } }",
+        json!({ "a": own["id"] }),
+    )
+    .await;
+    let callers = callers(&app, &own["id"], &ministry["id"]).await;
+    let rows: Vec<Row> = vec![
+        (
+            "read authorities",
+            "{ authorities { totalCount } }",
+            json!({}),
+            "authorities",
+            vec!["totalCount"],
+            [Allowed, Allowed, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "read contact details",
+            "{ people { nodes { email } } }",
+            json!({}),
+            "people",
+            vec!["nodes", "0", "email"],
+            [Hidden, Hidden, Hidden, Allowed, Allowed, Allowed],
+        ),
+        (
+            "create an authority",
+            "mutation { createAuthority(input: {name: \"New\", kind: REGION, countryCode: \"FR\"}) { authority { id } } }",
+            json!({}),
+            "createAuthority",
+            vec!["authority"],
+            [
+                Unauthenticated,
+                Forbidden,
+                Forbidden,
+                Forbidden,
+                Allowed,
+                Allowed,
+            ],
+        ),
+        (
+            "edit own authority",
+            "mutation($id: ID!) { updateAuthority(input: {id: $id, version: 1, description: \"x\"}) { authority { id } } }",
+            json!({ "id": own["id"] }),
+            "updateAuthority",
+            vec![],
+            [
+                Unauthenticated,
+                Forbidden,
+                Forbidden,
+                Allowed,
+                Allowed,
+                Allowed,
+            ],
+        ),
+        (
+            "edit another authority",
+            "mutation($id: ID!) { updateAuthority(input: {id: $id, version: 1, description: \"y\"}) { authority { id } } }",
+            json!({ "id": other["id"] }),
+            "updateAuthority",
+            vec![],
+            [
+                Unauthenticated,
+                Forbidden,
+                Forbidden,
+                Forbidden,
+                Allowed,
+                Allowed,
+            ],
+        ),
+        (
+            "manage organisations",
+            "mutation { createOrganisation(input: {name: \"Org\", kind: OTHER}) { organisation { id } } }",
+            json!({}),
+            "createOrganisation",
+            vec!["organisation"],
+            [
+                Unauthenticated,
+                Forbidden,
+                Forbidden,
+                Forbidden,
+                Allowed,
+                Allowed,
+            ],
+        ),
+        (
+            "record a person of own authority",
+            "mutation($a: ID!) { createPerson(input: {firstName: \"A\", lastName: \"B\", affiliations: [{authorityId: $a}]}) { person { id } } }",
+            json!({ "a": own["id"] }),
+            "createPerson",
+            vec!["person"],
+            [
+                Unauthenticated,
+                Forbidden,
+                Forbidden,
+                Allowed,
+                Allowed,
+                Allowed,
+            ],
+        ),
+        (
+            "record a person of another authority",
+            "mutation($a: ID!) { createPerson(input: {firstName: \"C\", lastName: \"D\", affiliations: [{authorityId: $a}]}) { person { id } } }",
+            json!({ "a": other["id"] }),
+            "createPerson",
+            vec!["person"],
+            [
+                Unauthenticated,
+                Forbidden,
+                Forbidden,
+                Forbidden,
+                Allowed,
+                Allowed,
+            ],
+        ),
+        (
+            "manage users",
+            "{ users { totalCount } }",
+            json!({}),
+            "users",
+            vec!["totalCount"],
+            [
+                Unauthenticated,
+                Forbidden,
+                Forbidden,
+                Forbidden,
+                Forbidden,
+                Allowed,
+            ],
+        ),
+        (
+            "manage service credentials",
+            "{ apiKeys { totalCount } }",
+            json!({}),
+            "apiKeys",
+            vec!["totalCount"],
+            [
+                Unauthenticated,
+                Forbidden,
+                Forbidden,
+                Forbidden,
+                Forbidden,
+                Allowed,
+            ],
+        ),
+        (
+            "read the audit log",
+            "{ auditLog { totalCount } }",
+            json!({}),
+            "auditLog",
+            vec!["totalCount"],
+            [
+                Unauthenticated,
+                Forbidden,
+                Forbidden,
+                Forbidden,
+                Forbidden,
+                Allowed,
+            ],
+        ),
+    ];
+    let names = [
+        "anonymous",
+        "ministry key",
+        "ministry user",
+        "member",
+        "CUF staff",
+        "admin",
+    ];
+    let mut mismatches = Vec::new();
+    for (capability, query, variables, field, probe, expected) in rows {
+        let auths = [
+            Auth::Anonymous,
+            Auth::ApiKey(&callers.ministry_key),
+            Auth::Bearer(&callers.ministry_user),
+            Auth::Bearer(&callers.member),
+            Auth::Bearer(&callers.staff),
+            Auth::Bearer(&callers.admin),
+        ];
+        for ((auth, expected), name) in auths.into_iter().zip(expected).zip(names) {
+            let got = outcome(&app, auth, query, variables.clone(), field, &probe).await;
+            if got != expected {
+                mismatches.push(format!(
+                    "{capability} as {name}: expected {expected:?}, got {got:?}"
+                ));
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+}
