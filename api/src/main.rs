@@ -18,6 +18,9 @@ async fn main() -> anyhow::Result<()> {
                     "Loaded the demo dataset (minutes of the Mexico country group, 26 March 2014)."
                 );
             }
+            for notice in application.notices() {
+                println!("{notice}");
+            }
             println!("CUF Cooperation API listening: playground and endpoint at {url}");
             application.run_until_stopped().await?;
         }

@@ -9,6 +9,17 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// A child process killed when the test ends, passed or not: an orphan would keep the test
+/// runner waiting on its output pipes.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn temp_database() -> (String, std::path::PathBuf) {
     let file = std::env::temp_dir().join(format!("cuf-process-{}.sqlite", std::process::id()));
     let _ = std::fs::remove_file(&file);
@@ -26,16 +37,119 @@ fn api(database_url: &str) -> Command {
     command
 }
 
-/// Waits for the server's "listening" line and returns the address it names.
-fn listening_address(child: &mut Child) -> String {
+/// Waits for the server's "listening" line; the address it names and the lines before it.
+fn listening(child: &mut Child) -> (String, Vec<String>) {
     let stdout = child.stdout.take().unwrap();
+    let mut before = Vec::new();
     for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
         if let Some(url) = line.split("at http://").nth(1) {
-            return url.trim_end_matches("/graphql").to_owned();
+            return (url.trim_end_matches("/graphql").to_owned(), before);
         }
+        before.push(line);
     }
     panic!("the server never said where it listens");
+}
+
+fn listening_address(child: &mut Child) -> String {
+    listening(child).0
+}
+
+/// Posts a GraphQL document over a plain TCP connection; the raw HTTP response.
+fn post(address: &str, body: &str) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+fn login_body(email: &str, password: &str) -> String {
+    format!(
+        r#"{{"query":"mutation {{ login(input: {{email: \"{email}\", password: \"{password}\"}}) {{ user {{ role }} userErrors {{ message }} }} }}"}}"#
+    )
+}
+
+#[test]
+fn development_start_prints_a_random_admin_and_demo_users_who_can_sign_in() {
+    let file = std::env::temp_dir().join(format!("cuf-dev-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&file);
+    let mut server = Running(
+        api(&format!("sqlite://{}?mode=rwc", file.display()))
+            .env("CUF_DEMO_DATA", "true")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let (address, lines) = listening(&mut server.0);
+    let credentials = |prefix: &str| -> (String, String) {
+        let line = lines
+            .iter()
+            .find(|line| line.contains(prefix))
+            .unwrap_or_else(|| panic!("{lines:?}"));
+        let (email, password) = line.rsplit_once(" / ").unwrap();
+        (
+            email.split_whitespace().last().unwrap().to_owned(),
+            password.split_whitespace().next().unwrap().to_owned(),
+        )
+    };
+    let (admin, admin_password) = credentials("Administrator created:");
+    assert_eq!(admin, "admin@cuf.localhost");
+    let (member, member_password) = credentials("member@demo.example.org");
+    let response = post(&address, &login_body(&admin, &admin_password));
+    assert!(response.contains(r#""role":"ADMIN""#), "{response}");
+    let response = post(&address, &login_body(&member, &member_password));
+    assert!(response.contains(r#""role":"MEMBER""#), "{response}");
+    drop(server);
+    let _ = std::fs::remove_file(file);
+}
+
+#[test]
+fn user_create_reads_the_password_from_standard_input() {
+    let file = std::env::temp_dir().join(format!("cuf-user-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&file);
+    let database_url = format!("sqlite://{}?mode=rwc", file.display());
+    let create = |password: &str| {
+        let mut child = api(&database_url)
+            .args([
+                "user",
+                "create",
+                "--email",
+                "first.admin@example.org",
+                "--role",
+                "ADMIN",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let short = create("short");
+    assert!(!short.status.success());
+    let created = create("a sufficiently long password");
+    assert!(created.status.success(), "{created:?}");
+    let again = create("a sufficiently long password");
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already"),
+        "{again:?}"
+    );
+    let mut server = Running(api(&database_url).stdout(Stdio::piped()).spawn().unwrap());
+    let address = listening_address(&mut server.0);
+    let response = post(
+        &address,
+        &login_body("first.admin@example.org", "a sufficiently long password"),
+    );
+    assert!(response.contains(r#""role":"ADMIN""#), "{response}");
+    drop(server);
+    let _ = std::fs::remove_file(file);
 }
 
 fn wait_for_exit(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
@@ -52,12 +166,15 @@ fn wait_for_exit(child: &mut Child, limit: Duration) -> Option<std::process::Exi
 #[test]
 fn sigterm_lets_an_in_flight_request_finish_then_exits_cleanly() {
     let (database_url, file) = temp_database();
-    let mut child = api(&database_url)
-        .env("CUF_DEMO_DATA", "true")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let address = listening_address(&mut child);
+    let mut server = Running(
+        api(&database_url)
+            .env("CUF_DEMO_DATA", "true")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut server.0;
+    let address = listening_address(child);
     let body = r#"{"query":"{ authorities { totalCount } }"}"#;
     let (head, tail) = body.split_at(10);
     let mut stream = TcpStream::connect(&address).unwrap();
@@ -87,7 +204,7 @@ fn sigterm_lets_an_in_flight_request_finish_then_exits_cleanly() {
         response.contains(r#"{"data":{"authorities":{"totalCount":9}}}"#),
         "{response}"
     );
-    let exit = wait_for_exit(&mut child, Duration::from_secs(10));
+    let exit = wait_for_exit(child, Duration::from_secs(10));
     assert!(
         exit.is_some_and(|status| status.success()),
         "exit: {exit:?}"

@@ -438,3 +438,85 @@ async fn production_refuses_to_start_without_a_strong_signing_secret() {
         assert!(built.is_err(), "{secret:?}");
     }
 }
+
+#[tokio::test]
+async fn an_unknown_email_costs_as_much_time_as_a_wrong_password() {
+    let app = spawn_app().await;
+    let mut wrong_password = Vec::new();
+    let mut unknown_email = Vec::new();
+    for attempt in 0..3 {
+        let started = std::time::Instant::now();
+        app.login(ADMIN_EMAIL, "not the password at all").await;
+        wrong_password.push(started.elapsed());
+        let started = std::time::Instant::now();
+        app.login(
+            &format!("nobody{attempt}@test.example.org"),
+            "not the password at all",
+        )
+        .await;
+        unknown_email.push(started.elapsed());
+    }
+    wrong_password.sort();
+    unknown_email.sort();
+    let (known, unknown) = (
+        wrong_password[1].as_secs_f64(),
+        unknown_email[1].as_secs_f64(),
+    );
+    // Without the dummy hash an unknown e-mail answers many times faster.
+    assert!(
+        unknown > known / 3.0 && unknown < known * 3.0,
+        "wrong password {known}s, unknown email {unknown}s"
+    );
+}
+
+#[tokio::test]
+async fn resetting_a_password_ends_the_old_sessions() {
+    let app = spawn_app().await;
+    let (id, token) = app.user_with_role("CUF_STAFF", None, None).await;
+    let reset = app
+        .data(
+            "mutation($id: ID!) { resetUserPassword(input: {id: $id, password: \"another long password\"}) { user { email } userErrors { field } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let email = reset["resetUserPassword"]["user"]["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        status_with_token(&app, &token).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login(&email, USER_PASSWORD).await["accessToken"],
+        json!(null)
+    );
+    assert!(app.login(&email, "another long password").await["accessToken"].is_string());
+    let short = app
+        .data("mutation($id: ID!) { resetUserPassword(input: {id: $id, password: \"short\"}) { userErrors { field } } }", json!({ "id": id }))
+        .await;
+    assert_eq!(
+        short["resetUserPassword"]["userErrors"][0]["field"],
+        json!(["password"])
+    );
+}
+
+#[tokio::test]
+async fn users_and_keys_are_hidden_from_node_for_those_who_may_not_see_them() {
+    let app = spawn_app().await;
+    let (staff_id, staff_token) = app.user_with_role("CUF_STAFF", None, None).await;
+    let admin = app.data("{ viewer { id } }", json!({})).await["viewer"]["id"].clone();
+    let query = "query($id: ID!) { node(id: $id) { id } }";
+    let own = app
+        .graphql_as(Auth::Bearer(&staff_token), query, json!({ "id": staff_id }))
+        .await;
+    assert_eq!(own["data"]["node"]["id"], staff_id, "a user sees themself");
+    let other = app
+        .graphql_as(Auth::Bearer(&staff_token), query, json!({ "id": admin }))
+        .await;
+    assert_eq!(other["data"]["node"], json!(null), "and no other user");
+    let anonymous = app
+        .graphql_as(Auth::Anonymous, query, json!({ "id": admin }))
+        .await;
+    assert_eq!(anonymous["data"]["node"], json!(null));
+}
