@@ -15,16 +15,20 @@ pub enum NodeKind {
     User,
     ApiKey,
     AuditEntry,
+    Cooperation,
+    Theme,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 6] = [
+    const ALL: [NodeKind; 8] = [
         Self::Authority,
         Self::Organisation,
         Self::Person,
         Self::User,
         Self::ApiKey,
         Self::AuditEntry,
+        Self::Cooperation,
+        Self::Theme,
     ];
 
     /// The GraphQL type name of this kind.
@@ -36,6 +40,8 @@ impl NodeKind {
             Self::User => "User",
             Self::ApiKey => "ApiKey",
             Self::AuditEntry => "AuditEntry",
+            Self::Cooperation => "Cooperation",
+            Self::Theme => "Theme",
         }
     }
 }

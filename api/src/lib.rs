@@ -6,6 +6,7 @@ pub mod audit;
 pub mod authorities;
 pub mod context;
 pub mod db;
+pub mod directory;
 pub mod error;
 pub mod http;
 pub mod ids;

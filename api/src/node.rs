@@ -12,6 +12,9 @@ use crate::audit::graphql::{AuditEntry, AuditEntryLoader};
 use crate::authorities::graphql::Authority;
 use crate::authorities::loaders::AuthorityLoader;
 use crate::context;
+use crate::directory::Visibility;
+use crate::directory::graphql::{Cooperation, Theme};
+use crate::directory::loaders::ThemeLoader;
 use crate::error::ApiError;
 use crate::ids::{self, NodeKind};
 use crate::organisations::graphql::Organisation;
@@ -37,6 +40,8 @@ pub enum Node {
     User(User),
     ApiKey(ApiKey),
     AuditEntry(AuditEntry),
+    Cooperation(Cooperation),
+    Theme(Theme),
 }
 
 async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>, ApiError> {
@@ -69,6 +74,17 @@ async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>
                 .map(|model| Node::AuditEntry(AuditEntry(model)))
         }
         NodeKind::User | NodeKind::ApiKey | NodeKind::AuditEntry => None,
+        // A fiche the caller may not see reads as a missing one.
+        NodeKind::Cooperation => crate::directory::queries::visible_cooperation(
+            context::db(ctx)?,
+            Visibility::of(caller),
+            id,
+        )
+        .await?
+        .map(|model| Node::Cooperation(Cooperation(model))),
+        NodeKind::Theme => load_with(context::loader::<ThemeLoader>(ctx)?, id)
+            .await?
+            .map(|model| Node::Theme(Theme(model))),
     })
 }
 

@@ -26,6 +26,7 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum SortValue {
     Text(String),
+    Number(i64),
     Time(DateTime<Utc>),
 }
 
@@ -33,6 +34,7 @@ impl From<SortValue> for sea_orm::Value {
     fn from(value: SortValue) -> Self {
         match value {
             SortValue::Text(text) => text.into(),
+            SortValue::Number(number) => number.into(),
             SortValue::Time(time) => time.into(),
         }
     }

@@ -16,6 +16,8 @@ use crate::access::sign_in::SignInMutation;
 use crate::audit::graphql::{AuditEntryLoader, AuditQuery};
 use crate::authorities::graphql::{AuthorityMutation, AuthorityQuery};
 use crate::authorities::loaders::AuthorityLoader;
+use crate::directory::graphql::{DirectoryMutation, DirectoryQuery};
+use crate::directory::loaders::{PartnersLoader, ThemeLoader, ThemesLoader};
 use crate::error::ErrorPresenter;
 use crate::node::NodeQuery;
 use crate::organisations::graphql::{OrganisationMutation, OrganisationQuery};
@@ -34,6 +36,7 @@ pub struct Query(
     PersonQuery,
     ApiKeyQuery,
     AuditQuery,
+    DirectoryQuery,
 );
 
 /// Every mutation of the API.
@@ -45,6 +48,7 @@ pub struct Mutation(
     AuthorityMutation,
     OrganisationMutation,
     PersonMutation,
+    DirectoryMutation,
 );
 
 /// The executable schema.
@@ -97,6 +101,9 @@ pub fn build(db: DatabaseConnection, access: Access, limits: Limits) -> AppSchem
         .data(loader(UserLoader::new(db.clone())))
         .data(loader(ByIdLoader::<api_key::Entity>::new(db.clone())))
         .data(loader(AuditEntryLoader::new(db.clone())))
+        .data(loader(ThemeLoader::new(db.clone())))
+        .data(loader(PartnersLoader(db.clone())))
+        .data(loader(ThemesLoader(db.clone())))
         .data(loader(AuthorityLoader::new(db.clone())))
         .data(loader(OrganisationLoader::new(db.clone())))
         .data(loader(PersonLoader::new(db.clone())))

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_actors;
 mod m20261128_000002_access;
+mod m20261128_000003_directory;
 mod naming;
 
 /// Every migration, in order.
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_actors::Migration),
             Box::new(m20261128_000002_access::Migration),
+            Box::new(m20261128_000003_directory::Migration),
         ]
     }
 }

@@ -10,6 +10,9 @@ use super::loaders::AuthorityLoader;
 use super::{AuthorityChanges, AuthorityFilter, AuthorityKind, AuthorityOrdering, NewAuthority};
 use crate::access::{EDITORS, RoleGuard, STAFF};
 use crate::context;
+use crate::directory::graphql::{
+    CooperationConnection, CooperationFilterInput, CooperationOrder, cooperation_connection,
+};
 use crate::error::ApiError;
 use crate::ids::{self, NodeKind};
 use crate::mutation::{InputErrors, Rejection, parse_change, parse_deletion, payload, respond};
@@ -82,6 +85,35 @@ impl Authority {
     /// A free-text description.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
+    }
+
+    /// The directory fiches this authority is a partner of, French or foreign side, as the
+    /// caller may see them, in `orderBy` order (by title by default).
+    #[allow(clippy::too_many_arguments)]
+    async fn cooperations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many fiches from the start (at most 100; 20 by default)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after the edge with this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return at most this many fiches from the end (at most 100).")]
+        last: Option<i32>,
+        #[graphql(desc = "End before the edge with this cursor.")] before: Option<String>,
+        #[graphql(desc = "Which fiches to list; `authorityId` is this authority.")] filter: Option<
+            CooperationFilterInput,
+        >,
+        #[graphql(desc = "How to order them.")] order_by: Option<CooperationOrder>,
+    ) -> Result<CooperationConnection, ApiError> {
+        let filter = filter.unwrap_or_default().parse()?;
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        cooperation_connection(ctx, filter, Some(self.0.id), order_by, args).await
     }
 
     /// The version of this record, incremented by every change; send it back with an update.

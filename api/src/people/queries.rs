@@ -121,3 +121,30 @@ pub async fn count_affiliations_with(
         .count(db)
         .await
 }
+
+/// The people with an e-mail address affiliated with each of these authorities (current
+/// affiliations only), as (authority id, person) pairs.
+pub async fn contacts_of(
+    db: &impl ConnectionTrait,
+    authority_ids: &[i64],
+) -> Result<Vec<(i64, person::Model)>, DbErr> {
+    let affiliations = affiliation::Entity::find()
+        .filter(affiliation::Column::AuthorityId.is_in(authority_ids.iter().copied()))
+        .filter(affiliation::Column::Until.is_null())
+        .all(db)
+        .await?;
+    let person_ids: Vec<i64> = affiliations.iter().map(|row| row.person_id).collect();
+    let people = Entity::find()
+        .filter(Column::Id.is_in(person_ids))
+        .filter(Column::Email.is_not_null())
+        .order_by_asc(Column::SortKey)
+        .all(db)
+        .await?;
+    Ok(affiliations
+        .iter()
+        .filter_map(|row| {
+            let person = people.iter().find(|person| person.id == row.person_id)?;
+            Some((row.authority_id?, person.clone()))
+        })
+        .collect())
+}

@@ -165,7 +165,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
         None,
     )
     .await?;
-    authority(
+    let guadalajara = authority(
         db,
         row(
             "Municipio de Guadalajara",
@@ -184,7 +184,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
         None,
     )
     .await?;
-    authority(
+    let oaxaca_city = authority(
         db,
         row(
             "Municipio de Oaxaca de Juárez",
@@ -197,7 +197,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
         Some(oaxaca),
     )
     .await?;
-    authority(
+    let mexico_city = authority(
         db,
         row("Ciudad de México", State, "MX", 8_900_000, false, EXAMPLE),
         None,
@@ -307,7 +307,9 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
         "",
     )
     .await?;
-    Ok(())
+    let french = [bordeaux, pays_de_la_loire, champagne, haute_saone];
+    let mexican = [jalisco, guadalajara, oaxaca, oaxaca_city, mexico_city];
+    directory(db, french, mexican).await
 }
 
 /// One user per role for trying the API in development, with random passwords; the lines to
@@ -394,4 +396,205 @@ where
         .one(db)
         .await?
         .map(|row| E::id(&row)))
+}
+
+/// The themes of the minutes ("gouvernance, développement durable, économie…", and the
+/// subjects of the state visit), code and label.
+const THEMES: [(&str, &str); 8] = [
+    ("governance", "Gouvernance locale"),
+    ("sustainable-development", "Développement durable"),
+    ("economy", "Développement économique"),
+    ("culture", "Échanges culturels"),
+    ("higher-education", "Enseignement supérieur et recherche"),
+    ("health", "Santé"),
+    ("sustainable-city", "Ville durable"),
+    ("energy", "Énergie"),
+];
+
+const EXAMPLE_FICHE: &str = "Example fiche of the demo dataset: it does not come from the minutes.";
+
+/// One example fiche: title, French partner, foreign partner, status, theme indexes, years,
+/// validation state.
+type Fiche = (
+    &'static str,
+    i64,
+    i64,
+    crate::directory::CooperationStatus,
+    &'static [usize],
+    (Option<i32>, Option<i32>),
+    crate::directory::ValidationState,
+);
+
+/// A dozen example Franco-Mexican fiches across every status, theme and validation state.
+async fn directory(
+    db: &DatabaseConnection,
+    french: [i64; 4],
+    mexican: [i64; 5],
+) -> anyhow::Result<()> {
+    use crate::directory::themes::{ThemeCode, create_theme};
+    use crate::directory::{
+        CooperationSource, CooperationStatus as Status, NewCooperation, ValidationState as State,
+        create_cooperation, transition_cooperation,
+    };
+    let actor = Actor::system();
+    let mut themes = Vec::new();
+    for (code, label) in THEMES {
+        let theme = create_theme(db, &actor, ThemeCode::parse(code)?, name(label)?).await;
+        themes.push(theme.map_err(rejected)?.id);
+    }
+    let [bordeaux, loire, champagne, saone] = french;
+    let [jalisco, guadalajara, oaxaca, oaxaca_city, mexico_city] = mexican;
+    let fiches: [Fiche; 12] = [
+        (
+            "Gouvernance métropolitaine Bordeaux–Guadalajara",
+            bordeaux,
+            guadalajara,
+            Status::Ongoing,
+            &[0, 6],
+            (Some(2009), None),
+            State::Validated,
+        ),
+        (
+            "Gestion de l'eau et assainissement",
+            bordeaux,
+            oaxaca_city,
+            Status::Ongoing,
+            &[1, 6],
+            (Some(2011), Some(2016)),
+            State::AwaitingValidation,
+        ),
+        (
+            "Tourisme et patrimoine des Pays de la Loire au Jalisco",
+            loire,
+            jalisco,
+            Status::Dormant,
+            &[2, 3],
+            (Some(2005), None),
+            State::Validated,
+        ),
+        (
+            "Formation des élus locaux",
+            loire,
+            oaxaca,
+            Status::Ended,
+            &[0],
+            (Some(2003), Some(2008)),
+            State::Validated,
+        ),
+        (
+            "Coopération universitaire en agronomie",
+            champagne,
+            jalisco,
+            Status::Ongoing,
+            &[4],
+            (Some(2012), None),
+            State::Prefilled,
+        ),
+        (
+            "Filière viticole et œnotourisme",
+            champagne,
+            oaxaca,
+            Status::Upcoming,
+            &[2],
+            (Some(2015), None),
+            State::AwaitingValidation,
+        ),
+        (
+            "Santé maternelle et infantile en zone rurale",
+            saone,
+            oaxaca,
+            Status::Ongoing,
+            &[5],
+            (Some(2010), None),
+            State::AwaitingValidation,
+        ),
+        (
+            "Échanges de jeunes et de lycéens",
+            saone,
+            oaxaca_city,
+            Status::Ended,
+            &[3],
+            (Some(2001), Some(2007)),
+            State::Validated,
+        ),
+        (
+            "Énergies renouvelables et bâtiments publics",
+            bordeaux,
+            mexico_city,
+            Status::Upcoming,
+            &[7, 1],
+            (None, None),
+            State::Draft,
+        ),
+        (
+            "Mobilité urbaine durable",
+            bordeaux,
+            mexico_city,
+            Status::Ongoing,
+            &[6],
+            (Some(2013), None),
+            State::Validated,
+        ),
+        (
+            "Recherche sur les risques sismiques",
+            loire,
+            mexico_city,
+            Status::Dormant,
+            &[4, 1],
+            (Some(2008), None),
+            State::Prefilled,
+        ),
+        (
+            "Promotion économique des PME",
+            champagne,
+            guadalajara,
+            Status::Ended,
+            &[2],
+            (Some(2006), Some(2011)),
+            State::Draft,
+        ),
+    ];
+    for (
+        title,
+        french_partner,
+        foreign_partner,
+        status,
+        theme_indexes,
+        (start_year, end_year),
+        state,
+    ) in fiches
+    {
+        let new = NewCooperation {
+            title: name(title)?,
+            country_code: CountryCode::parse("MX")?,
+            french_partners: vec![french_partner],
+            foreign_partners: vec![foreign_partner],
+            status,
+            themes: theme_indexes.iter().map(|index| themes[*index]).collect(),
+            start_year,
+            end_year,
+            summary: description(EXAMPLE_FICHE)?,
+            sources: vec![CooperationSource::CufSurvey],
+            internal_notes: None,
+        };
+        let mut fiche = create_cooperation(db, &actor, new)
+            .await
+            .map_err(rejected)?;
+        let path: &[State] = match state {
+            State::Draft => &[],
+            State::Prefilled => &[State::Prefilled],
+            State::AwaitingValidation => &[State::Prefilled, State::AwaitingValidation],
+            State::Validated => &[
+                State::Prefilled,
+                State::AwaitingValidation,
+                State::Validated,
+            ],
+        };
+        for step in path {
+            fiche = transition_cooperation(db, &actor, fiche.id, fiche.version, *step)
+                .await
+                .map_err(rejected)?;
+        }
+    }
+    Ok(())
 }
