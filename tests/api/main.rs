@@ -7,6 +7,7 @@
 mod access;
 mod authorities;
 mod demo;
+mod directory;
 mod errors;
 mod helpers;
 mod http;

@@ -92,6 +92,17 @@ async fn every_role_gets_what_the_matrix_says() {
     let ministry = app
         .create_organisation(json!({ "name": "DAECT", "kind": "MINISTRY" }))
         .await;
+    let mexican = app
+        .create_authority(json!({ "name": "Jalisco", "kind": "STATE", "countryCode": "MX" }))
+        .await;
+    let draft = app
+        .data(
+            "mutation($f: ID!, $m: ID!) { createCooperation(input: {title: \"Brouillon\", countryCode: \"MX\",
+                frenchPartnerIds: [$f], foreignPartnerIds: [$m], status: ONGOING}) { cooperation { id } } }",
+            json!({ "f": other["id"], "m": mexican["id"] }),
+        )
+        .await["createCooperation"]["cooperation"]
+        .clone();
     app.data(
         "mutation($a: ID!) { createPerson(input: {firstName: \"Anne\", lastName: \"Raimat\", email: \"anne@example.org\",
             affiliations: [{authorityId: $a}]}) { person { id } } }",
@@ -205,6 +216,48 @@ async fn every_role_gets_what_the_matrix_says() {
                 Allowed,
                 Allowed,
             ],
+        ),
+        (
+            "create a fiche of own authority",
+            "mutation($f: ID!, $m: ID!) { createCooperation(input: {title: \"Fiche\", countryCode: \"MX\",
+                frenchPartnerIds: [$f], foreignPartnerIds: [$m], status: ONGOING}) { cooperation { id } } }",
+            json!({ "f": own["id"], "m": mexican["id"] }),
+            "createCooperation",
+            vec![],
+            [Unauthenticated, Forbidden, Forbidden, Allowed, Allowed, Allowed],
+        ),
+        (
+            "create a fiche of another authority",
+            "mutation($f: ID!, $m: ID!) { createCooperation(input: {title: \"Fiche\", countryCode: \"MX\",
+                frenchPartnerIds: [$f], foreignPartnerIds: [$m], status: ONGOING}) { cooperation { id } } }",
+            json!({ "f": other["id"], "m": mexican["id"] }),
+            "createCooperation",
+            vec![],
+            [Unauthenticated, Forbidden, Forbidden, Forbidden, Allowed, Allowed],
+        ),
+        (
+            "read another authority's draft fiche",
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": draft["id"] }),
+            "node",
+            vec!["id"],
+            [Hidden, Hidden, Hidden, Hidden, Allowed, Allowed],
+        ),
+        (
+            "read pending validations (to send reminders)",
+            "{ pendingValidations(countryCode: \"MX\") { reminderCount } }",
+            json!({}),
+            "pendingValidations",
+            vec![],
+            [Unauthenticated, Forbidden, Forbidden, Forbidden, Allowed, Allowed],
+        ),
+        (
+            "manage the theme taxonomy",
+            "mutation { createTheme(input: {code: \"theme\", label: \"Theme\"}) { theme { id } } }",
+            json!({}),
+            "createTheme",
+            vec![],
+            [Unauthenticated, Forbidden, Forbidden, Forbidden, Allowed, Allowed],
         ),
         (
             "manage users",
