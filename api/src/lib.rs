@@ -13,6 +13,7 @@ pub mod ids;
 pub mod mutation;
 pub mod node;
 pub mod organisations;
+pub mod outbox;
 pub mod pagination;
 pub mod people;
 pub mod schema;

@@ -16,12 +16,15 @@ use crate::access::sign_in::SignInMutation;
 use crate::audit::graphql::{AuditEntryLoader, AuditQuery};
 use crate::authorities::graphql::{AuthorityMutation, AuthorityQuery};
 use crate::authorities::loaders::AuthorityLoader;
-use crate::directory::graphql::{DirectoryMutation, DirectoryQuery};
+use crate::directory::graphql::{
+    DirectoryMutation, DirectoryQuery, ReminderInterval, ReminderMutation,
+};
 use crate::directory::loaders::{PartnersLoader, ThemeLoader, ThemesLoader};
 use crate::error::ErrorPresenter;
 use crate::node::NodeQuery;
 use crate::organisations::graphql::{OrganisationMutation, OrganisationQuery};
 use crate::organisations::loaders::OrganisationLoader;
+use crate::outbox::graphql::OutboxQuery;
 use crate::people::graphql::{PersonMutation, PersonQuery};
 use crate::people::loaders::{AffiliationsByPersonLoader, PersonLoader};
 use crate::storage::ByIdLoader;
@@ -37,6 +40,7 @@ pub struct Query(
     ApiKeyQuery,
     AuditQuery,
     DirectoryQuery,
+    OutboxQuery,
 );
 
 /// Every mutation of the API.
@@ -49,6 +53,7 @@ pub struct Mutation(
     OrganisationMutation,
     PersonMutation,
     DirectoryMutation,
+    ReminderMutation,
 );
 
 /// The executable schema.
@@ -94,10 +99,23 @@ where
     DataLoader::new(loader, tokio::spawn).delay(LOADER_DELAY)
 }
 
+/// Settings the domains read at run time.
+#[derive(Debug, Clone, Copy)]
+pub struct Tunables {
+    /// The least time between two validation reminders to one authority.
+    pub reminder_interval: chrono::Duration,
+}
+
 /// The schema serving `db`, signing in with `access`.
-pub fn build(db: DatabaseConnection, access: Access, limits: Limits) -> AppSchema {
+pub fn build(
+    db: DatabaseConnection,
+    access: Access,
+    limits: Limits,
+    tunables: Tunables,
+) -> AppSchema {
     builder(limits)
         .data(access)
+        .data(ReminderInterval(tunables.reminder_interval))
         .data(loader(UserLoader::new(db.clone())))
         .data(loader(ByIdLoader::<api_key::Entity>::new(db.clone())))
         .data(loader(AuditEntryLoader::new(db.clone())))

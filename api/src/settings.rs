@@ -164,6 +164,34 @@ pub struct Settings {
     /// How many password hashes may run at once.
     #[arg(long, env = "CUF_HASH_CONCURRENCY", default_value_t = 2, global = true)]
     pub hash_concurrency: usize,
+    /// The SMTP server that delivers messages (`smtp://host:port`,
+    /// `smtps://user:password@host`); without it, messages go to the log.
+    #[arg(long, env = "CUF_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of messages.
+    #[arg(
+        long,
+        env = "CUF_MAIL_FROM",
+        default_value = "CUF Cooperation API <noreply@cites-unies-france.org>",
+        global = true
+    )]
+    pub mail_from: String,
+    /// How often the outbox is delivered, in seconds.
+    #[arg(
+        long,
+        env = "CUF_OUTBOX_INTERVAL_SECONDS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub outbox_interval_seconds: u64,
+    /// The least number of days between two validation reminders to one authority.
+    #[arg(
+        long,
+        env = "CUF_REMINDER_INTERVAL_DAYS",
+        default_value_t = 7,
+        global = true
+    )]
+    pub reminder_interval_days: i64,
 }
 
 /// A development signing secret everyone can read; refused in production.

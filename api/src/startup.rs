@@ -15,7 +15,8 @@ use crate::access::throttle::Throttle;
 use crate::access::tokens::{self, TokenKeys};
 use crate::access::{Access, users};
 use crate::http::{self, AppState};
-use crate::schema::{self, Limits};
+use crate::outbox::{self, Mailer};
+use crate::schema::{self, Limits, Tunables};
 use crate::seed;
 use crate::settings::{Environment, Settings};
 
@@ -128,7 +129,16 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
-        let schema = schema::build(db.clone(), access.clone(), Limits::default());
+        let mailer = Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from)?;
+        outbox::spawn_worker(
+            db.clone(),
+            mailer,
+            std::time::Duration::from_secs(settings.outbox_interval_seconds.max(1)),
+        );
+        let tunables = Tunables {
+            reminder_interval: chrono::Duration::days(settings.reminder_interval_days.max(0)),
+        };
+        let schema = schema::build(db.clone(), access.clone(), Limits::default(), tunables);
         let state = web::Data::new(AppState {
             sdl: schema.sdl(),
             schema,

@@ -60,6 +60,10 @@ pub fn test_settings(database_url: String) -> Settings {
         admin_email: Some(ADMIN_EMAIL.into()),
         admin_password: Some(ADMIN_PASSWORD.into()),
         hash_concurrency: 2,
+        smtp_url: None,
+        mail_from: "CUF test <noreply@test.example.org>".into(),
+        outbox_interval_seconds: 1,
+        reminder_interval_days: 7,
     }
 }
 

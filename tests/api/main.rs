@@ -15,5 +15,6 @@ mod nodes;
 mod organisations;
 mod people;
 mod playground;
+mod reminders;
 mod roles;
 mod schema;

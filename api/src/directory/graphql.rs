@@ -961,3 +961,132 @@ impl DirectoryMutation {
         .await
     }
 }
+
+/// Which late authorities to remind.
+#[derive(InputObject)]
+pub struct SendValidationRemindersInput {
+    /// The partner country whose directory is concerned.
+    pub country_code: String,
+    /// Remind only about fiches awaiting validation for at least this many days.
+    #[graphql(default = 14)]
+    pub older_than_days: i32,
+}
+
+/// An authority reminded.
+#[derive(SimpleObject)]
+pub struct ReminderSent {
+    /// The authority.
+    pub authority: Authority,
+    /// How many of its fiches the reminder lists.
+    pub cooperation_count: i32,
+    /// The addresses the message goes to.
+    pub recipients: Vec<String>,
+}
+
+/// An authority not reminded, and why.
+#[derive(SimpleObject)]
+pub struct ReminderSkipped {
+    /// The authority.
+    pub authority: Authority,
+    /// Why it was not reminded, e.g. "reminded recently".
+    pub reason: String,
+}
+
+/// The result of `sendValidationReminders`.
+#[derive(SimpleObject, Default)]
+pub struct SendValidationRemindersPayload {
+    /// The authorities reminded: one message each, queued in the outbox.
+    pub reminded: Vec<ReminderSent>,
+    /// The late authorities not reminded, and why.
+    pub skipped: Vec<ReminderSkipped>,
+    /// What is wrong with the input; empty on success.
+    pub user_errors: Vec<crate::mutation::UserError>,
+}
+
+/// How often one authority may be reminded, from `CUF_REMINDER_INTERVAL_DAYS`.
+#[derive(Debug, Clone, Copy)]
+pub struct ReminderInterval(pub chrono::Duration);
+
+/// The reminder mutation.
+#[derive(Default)]
+pub struct ReminderMutation;
+
+#[Object]
+impl ReminderMutation {
+    /// Reminds the French authorities of a country whose fiches have awaited validation
+    /// longer than `olderThanDays`: one message per authority (not per fiche) to its contacts,
+    /// queued in the outbox, and never twice within the configured interval. CUF staff only.
+    #[graphql(guard = "RoleGuard(STAFF)")]
+    async fn send_validation_reminders(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The country and the delay.")] input: SendValidationRemindersInput,
+    ) -> Result<SendValidationRemindersPayload, ApiError> {
+        let mut errors = InputErrors::default();
+        let code = errors.check(&["countryCode"], CountryCode::parse(&input.country_code));
+        let days = errors.check(
+            &["olderThanDays"],
+            (0..=3650)
+                .contains(&input.older_than_days)
+                .then_some(input.older_than_days)
+                .ok_or_else(|| ValueError("must be between 0 and 3650".into())),
+        );
+        let parsed = errors.finish(|| Some((code?, days?)));
+        let interval = ctx
+            .data_opt::<ReminderInterval>()
+            .map_or(chrono::Duration::days(7), |interval| interval.0);
+        let result = match parsed {
+            Ok((code, days)) => {
+                let (db, actor) = (context::db(ctx)?, context::actor(ctx));
+                super::reminders::send_reminders(
+                    db,
+                    &actor,
+                    code.as_str(),
+                    chrono::Duration::days(i64::from(days)),
+                    interval,
+                )
+                .await
+            }
+            Err(rejection) => Err(rejection),
+        };
+        let (outcome, user_errors) = crate::mutation::into_payload(result)?;
+        let Some(outcome) = outcome else {
+            return Ok(SendValidationRemindersPayload {
+                user_errors,
+                ..Default::default()
+            });
+        };
+        let loader = context::loader::<AuthorityLoader>(ctx)?;
+        let ids = outcome
+            .reminded
+            .iter()
+            .map(|entry| entry.authority_id)
+            .chain(outcome.skipped.iter().map(|(id, _)| *id));
+        let authorities = loader.load_many(ids).await?;
+        let authority = |id: &i64| authorities.get(id).cloned().map(Authority);
+        Ok(SendValidationRemindersPayload {
+            reminded: outcome
+                .reminded
+                .iter()
+                .filter_map(|entry| {
+                    Some(ReminderSent {
+                        authority: authority(&entry.authority_id)?,
+                        cooperation_count: i32::try_from(entry.fiches).unwrap_or(i32::MAX),
+                        recipients: entry.recipients.clone(),
+                    })
+                })
+                .collect(),
+            skipped: outcome
+                .skipped
+                .iter()
+                .filter_map(|(id, reason)| {
+                    Some(ReminderSkipped {
+                        authority: authority(id)?,
+                        reason: reason.clone(),
+                    })
+                })
+                .collect(),
+            user_errors,
+        })
+    }
+}

@@ -303,3 +303,22 @@ pub async fn awaiting_validation(
         })
         .collect())
 }
+
+/// Records a reminder on these fiches: when, and one more in their count.
+pub async fn record_reminder(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::ExprTrait;
+    Entity::update_many()
+        .col_expr(Column::LastRemindedAt, Expr::value(at))
+        .col_expr(
+            Column::ReminderCount,
+            Expr::col(Column::ReminderCount).add(1),
+        )
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
