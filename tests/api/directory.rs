@@ -479,3 +479,73 @@ async fn themes_are_created_and_renamed_by_cuf_only() {
         .await;
     assert_eq!(error_code(&refused), "FORBIDDEN");
 }
+
+#[tokio::test]
+async fn the_csv_export_follows_the_filters_and_the_callers_visibility() {
+    let app = spawn_demo_app().await;
+    let export = |query: &'static str, token: Option<String>| {
+        let mut request = app
+            .client
+            .get(app.url(&format!("/export/cooperations.csv{query}")));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    let public = export("", None).await.unwrap();
+    assert_eq!(public.status(), reqwest::StatusCode::OK);
+    assert_eq!(public.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(
+        public.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let text = public.text().await.unwrap();
+    let lines: Vec<&str> = text.split("\r\n").filter(|line| !line.is_empty()).collect();
+    assert!(lines[0].starts_with("id,title,country_code,status,validation_state"));
+    assert_eq!(lines.len(), 1 + 5, "validated fiches only: {text}");
+    assert!(
+        lines
+            .iter()
+            .skip(1)
+            .all(|line| line.contains(",VALIDATED,"))
+    );
+    assert!(
+        text.contains("Conseil départemental de la Haute-Saône"),
+        "partners by name"
+    );
+    let everything = export("", Some(app.admin_token.clone()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        everything
+            .split("\r\n")
+            .filter(|line| !line.is_empty())
+            .count(),
+        1 + 12
+    );
+    let ongoing = export(
+        "?statuses=ONGOING&countryCode=MX",
+        Some(app.admin_token.clone()),
+    )
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    let rows: Vec<&str> = ongoing
+        .split("\r\n")
+        .skip(1)
+        .filter(|line| !line.is_empty())
+        .collect();
+    assert_eq!(rows.len(), 5, "{ongoing}");
+    assert!(rows.iter().all(|row| row.contains(",ONGOING,")));
+    let bad = export("?statuses=SOMETIMES", None).await.unwrap();
+    assert_eq!(bad.status(), reqwest::StatusCode::BAD_REQUEST);
+    let unauthenticated = export("", Some("garbage".into())).await.unwrap();
+    assert_eq!(unauthenticated.status(), reqwest::StatusCode::UNAUTHORIZED);
+}

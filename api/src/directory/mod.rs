@@ -3,6 +3,7 @@
 //! fiche and the French partner authority validates it. This module owns the rules; `graphql`
 //! exposes them, `queries` holds their SQL.
 
+pub mod export;
 pub mod graphql;
 pub mod loaders;
 pub mod queries;

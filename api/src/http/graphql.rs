@@ -264,7 +264,7 @@ async fn execute(
     }
     let caller = match identify_caller(request, state).await {
         Ok(caller) => caller,
-        Err(refusal) => return refusal.into_response(),
+        Err(response) => return response,
     };
     graphql = graphql.data(caller);
     if let Some(address) = request.peer_addr() {
@@ -307,8 +307,22 @@ async fn execute(
     http_response
 }
 
-/// The caller of `request`: anonymous without credentials, 401 with bad ones.
-async fn identify_caller(request: &HttpRequest, state: &AppState) -> Result<Caller, Refusal> {
+/// A JSON error response with one error of `code`.
+pub fn json_error(status: StatusCode, code: &'static str, message: &str) -> HttpResponse {
+    Refusal::new(status, code, message).into_response()
+}
+
+/// The caller of `request`: anonymous without credentials, a 401 response with bad ones.
+pub async fn identify_caller(
+    request: &HttpRequest,
+    state: &AppState,
+) -> Result<Caller, HttpResponse> {
+    caller_of(request, state)
+        .await
+        .map_err(Refusal::into_response)
+}
+
+async fn caller_of(request: &HttpRequest, state: &AppState) -> Result<Caller, Refusal> {
     let header_text = |name: &str| {
         request
             .headers()

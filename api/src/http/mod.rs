@@ -12,6 +12,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::schema::AppSchema;
 
+pub use graphql::{identify_caller, json_error};
 pub use request_id::{RequestId, request_id};
 
 /// What every handler shares.
@@ -35,5 +36,9 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/graphql/assets/{file}", web::get().to(playground::asset))
         .route("/schema.graphql", web::get().to(health::schema))
         .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz));
+        .route("/readyz", web::get().to(health::readyz))
+        .route(
+            "/export/cooperations.csv",
+            web::get().to(crate::directory::export::cooperations_csv),
+        );
 }
