@@ -17,7 +17,8 @@ use crate::audit::graphql::{AuditEntryLoader, AuditQuery};
 use crate::authorities::graphql::{AuthorityMutation, AuthorityQuery};
 use crate::authorities::loaders::AuthorityLoader;
 use crate::directory::graphql::{
-    DirectoryMutation, DirectoryQuery, ReminderInterval, ReminderMutation,
+    DirectoryMutation, DirectoryQuery, ExternalListMutation, ExternalListQuery, ReminderInterval,
+    ReminderMutation,
 };
 use crate::directory::loaders::{PartnersLoader, ThemeLoader, ThemesLoader};
 use crate::error::ErrorPresenter;
@@ -40,6 +41,7 @@ pub struct Query(
     ApiKeyQuery,
     AuditQuery,
     DirectoryQuery,
+    ExternalListQuery,
     OutboxQuery,
 );
 
@@ -54,6 +56,7 @@ pub struct Mutation(
     PersonMutation,
     DirectoryMutation,
     ReminderMutation,
+    ExternalListMutation,
 );
 
 /// The executable schema.

@@ -549,3 +549,140 @@ async fn the_csv_export_follows_the_filters_and_the_callers_visibility() {
     let unauthenticated = export("", Some("garbage".into())).await.unwrap();
     assert_eq!(unauthenticated.status(), reqwest::StatusCode::UNAUTHORIZED);
 }
+
+const COMPARE: &str =
+    "query($csv: String!) { compareWithExternalList(input: {countryCode: \"MX\", csv: $csv}) {
+    matched { entry { line frenchAuthority } cooperation { title } }
+    onlyInDirectory { title }
+    onlyInList { line frenchAuthority foreignAuthority status title }
+    possibleMatches { entry { line } cooperation { title } score }
+    userErrors { field message } } }";
+
+#[tokio::test]
+async fn the_embassys_list_is_compared_with_the_directory_through_tricky_names() {
+    let app = spawn_demo_app().await;
+    let csv = include_str!("../../api/tests/fixtures/embassy-mexico.csv");
+    let before = app.data("{ cooperations { totalCount } }", json!({})).await;
+    let comparison =
+        app.data(COMPARE, json!({ "csv": csv })).await["compareWithExternalList"].clone();
+    assert_eq!(comparison["userErrors"], json!([]));
+    let matched: Vec<(i64, String)> = comparison["matched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| {
+            (
+                pair["entry"]["line"].as_i64().unwrap(),
+                pair["cooperation"]["title"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        matched,
+        [
+            (
+                2,
+                "Gouvernance métropolitaine Bordeaux–Guadalajara".to_owned()
+            ),
+            (
+                3,
+                "Tourisme et patrimoine des Pays de la Loire au Jalisco".to_owned()
+            ),
+            (4, "Santé maternelle et infantile en zone rurale".to_owned()),
+            (5, "Formation des élus locaux".to_owned()),
+            (8, "Échanges de jeunes et de lycéens".to_owned()),
+        ]
+    );
+    assert_eq!(
+        comparison["possibleMatches"],
+        json!([{ "entry": { "line": 6 }, "cooperation": { "title": "Promotion économique des PME" }, "score": 0.5 }])
+    );
+    assert_eq!(
+        comparison["onlyInList"],
+        json!([{ "line": 7, "frenchAuthority": "Ville de Lyon", "foreignAuthority": "Puebla", "status": "UPCOMING",
+                 "title": "Coopération \"culture\" à Puebla" }])
+    );
+    assert_eq!(comparison["onlyInDirectory"].as_array().unwrap().len(), 6);
+    let after = app.data("{ cooperations { totalCount } }", json!({})).await;
+    assert_eq!(before, after, "nothing is written");
+    let malformed = app
+        .data(
+            COMPARE,
+            json!({ "csv": "french_authority,foreign_authority\nA,B\nC,D,E\n" }),
+        )
+        .await["compareWithExternalList"]
+        .clone();
+    assert_eq!(malformed["userErrors"][0]["field"], json!(["csv"]));
+    assert!(
+        malformed["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("line 3:")
+    );
+    let anonymous = app
+        .graphql_as(Auth::Anonymous, COMPARE, json!({ "csv": csv }))
+        .await;
+    assert_eq!(error_code(&anonymous), "UNAUTHENTICATED");
+}
+
+const IMPORT: &str = "mutation($rows: [ExternalEntryInput!]!) { importExternalEntries(input: {countryCode: \"MX\", rows: $rows}) {
+    cooperations { title status validationState sources frenchPartners { name kind } foreignPartners { name } }
+    userErrors { field message } } }";
+
+#[tokio::test]
+async fn external_entries_are_imported_as_prefilled_fiches_all_or_nothing() {
+    let app = spawn_demo_app().await;
+    let count = || async {
+        app.data(
+            "{ cooperations { totalCount } authorities { totalCount } }",
+            json!({}),
+        )
+        .await
+    };
+    let before = count().await;
+    let refused = app
+        .data(
+            IMPORT,
+            json!({ "rows": [
+            { "frenchAuthority": "Ville de Lyon", "foreignAuthority": "Puebla" },
+            { "frenchAuthority": "   ", "foreignAuthority": "Tlaxcala" }
+        ] }),
+        )
+        .await["importExternalEntries"]
+        .clone();
+    assert!(
+        !refused["userErrors"].as_array().unwrap().is_empty(),
+        "{refused}"
+    );
+    assert_eq!(
+        count().await,
+        before,
+        "a bad row writes nothing, not even the good ones"
+    );
+    let imported = app
+        .data(IMPORT, json!({ "rows": [
+            { "frenchAuthority": "Ville de Lyon", "foreignAuthority": "Puebla", "status": "UPCOMING" },
+            { "frenchAuthority": "CU de Bordeaux", "foreignAuthority": "Estado de Jalisco" }
+        ] }))
+        .await["importExternalEntries"]
+        .clone();
+    assert_eq!(imported["userErrors"], json!([]));
+    let fiches = imported["cooperations"].as_array().unwrap();
+    assert_eq!(fiches[0]["title"], "Ville de Lyon – Puebla");
+    assert_eq!(fiches[0]["validationState"], "PREFILLED");
+    assert_eq!(fiches[0]["sources"], json!(["EMBASSY"]));
+    assert_eq!(
+        fiches[0]["frenchPartners"],
+        json!([{ "name": "Ville de Lyon", "kind": "MUNICIPALITY" }])
+    );
+    assert_eq!(
+        fiches[1]["frenchPartners"][0]["name"], "Communauté urbaine de Bordeaux",
+        "an existing authority is found through the abbreviation"
+    );
+    assert_eq!(fiches[1]["foreignPartners"][0]["name"], "Estado de Jalisco");
+    let after = count().await;
+    assert_eq!(
+        after["authorities"]["totalCount"].as_i64(),
+        before["authorities"]["totalCount"].as_i64().map(|n| n + 2)
+    );
+}

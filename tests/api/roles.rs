@@ -260,6 +260,22 @@ async fn every_role_gets_what_the_matrix_says() {
             [Unauthenticated, Forbidden, Forbidden, Forbidden, Allowed, Allowed],
         ),
         (
+            "compare the directory with the embassy's list",
+            "{ compareWithExternalList(input: {countryCode: \"MX\", csv: \"french_authority,foreign_authority\"}) { userErrors { field } } }",
+            json!({}),
+            "compareWithExternalList",
+            vec![],
+            [Unauthenticated, Forbidden, Forbidden, Forbidden, Allowed, Allowed],
+        ),
+        (
+            "send validation reminders",
+            "mutation { sendValidationReminders(input: {countryCode: \"MX\"}) { userErrors { field } } }",
+            json!({}),
+            "sendValidationReminders",
+            vec![],
+            [Unauthenticated, Forbidden, Forbidden, Forbidden, Allowed, Allowed],
+        ),
+        (
             "manage users",
             "{ users { totalCount } }",
             json!({}),

@@ -1090,3 +1090,232 @@ impl ReminderMutation {
         })
     }
 }
+
+/// The embassy's list, to compare with the directory.
+#[derive(InputObject)]
+pub struct CompareWithExternalListInput {
+    /// The partner country whose directory is compared.
+    pub country_code: String,
+    /// The list as CSV (UTF-8, at most 5 MiB): a header naming `french_authority` and
+    /// `foreign_authority`, optionally `status` and `title`, then one cooperation per line.
+    pub csv: String,
+}
+
+/// One entry of an external list.
+#[derive(SimpleObject, Clone)]
+pub struct ExternalEntry {
+    /// Its line in the CSV (the header is line 1).
+    pub line: i32,
+    /// The French authority as the list names it.
+    pub french_authority: String,
+    /// The foreign authority as the list names it.
+    pub foreign_authority: String,
+    /// The status the list gives, if any.
+    pub status: Option<CooperationStatus>,
+    /// The title the list gives, if any.
+    pub title: Option<String>,
+}
+
+impl From<super::external::ExternalEntry> for ExternalEntry {
+    fn from(entry: super::external::ExternalEntry) -> Self {
+        Self {
+            line: i32::try_from(entry.line).unwrap_or(i32::MAX),
+            french_authority: entry.french_authority,
+            foreign_authority: entry.foreign_authority,
+            status: entry.status,
+            title: entry.title,
+        }
+    }
+}
+
+/// An entry of the list that is in the directory.
+#[derive(SimpleObject)]
+pub struct ExternalMatch {
+    /// The entry.
+    pub entry: ExternalEntry,
+    /// The fiche it matches.
+    pub cooperation: Cooperation,
+}
+
+/// An entry of the list that may be a fiche of the directory.
+#[derive(SimpleObject)]
+pub struct PossibleMatch {
+    /// The entry.
+    pub entry: ExternalEntry,
+    /// The closest fiche.
+    pub cooperation: Cooperation,
+    /// How alike their authorities' names are, from 0.5 to just under 1.
+    pub score: f64,
+}
+
+/// The comparison of an external list with the directory; nothing was written.
+#[derive(SimpleObject, Default)]
+pub struct ExternalListComparison {
+    /// Entries found in the directory.
+    pub matched: Vec<ExternalMatch>,
+    /// Fiches of the country the list does not mention.
+    pub only_in_directory: Vec<Cooperation>,
+    /// Entries the directory does not have.
+    pub only_in_list: Vec<ExternalEntry>,
+    /// Entries that may be fiches of the directory, to check by hand.
+    pub possible_matches: Vec<PossibleMatch>,
+    /// What is wrong with the list (the message names the line); empty on success.
+    pub user_errors: Vec<crate::mutation::UserError>,
+}
+
+/// The comparison query.
+#[derive(Default)]
+pub struct ExternalListQuery;
+
+#[Object]
+impl ExternalListQuery {
+    /// Compares the embassy's list of cooperations with the directory of a country: matched
+    /// pairs, entries only in either, and possible matches with a score. Names match whatever
+    /// their case, accents, punctuation, word order and usual abbreviations. Nothing is
+    /// written. CUF staff only.
+    #[graphql(guard = "RoleGuard(STAFF)")]
+    async fn compare_with_external_list(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The country and the CSV.")] input: CompareWithExternalListInput,
+    ) -> Result<ExternalListComparison, ApiError> {
+        let code = match CountryCode::parse(&input.country_code) {
+            Ok(code) => code,
+            Err(error) => {
+                let error = crate::mutation::UserError::new(
+                    &["countryCode"],
+                    crate::mutation::UserErrorCode::Invalid,
+                    error.0,
+                );
+                return Ok(ExternalListComparison {
+                    user_errors: vec![error],
+                    ..Default::default()
+                });
+            }
+        };
+        let result = super::external::compare(context::db(ctx)?, &code, &input.csv).await;
+        let (comparison, user_errors) = crate::mutation::into_payload(result)?;
+        let Some(comparison) = comparison else {
+            return Ok(ExternalListComparison {
+                user_errors,
+                ..Default::default()
+            });
+        };
+        Ok(ExternalListComparison {
+            matched: comparison
+                .matched
+                .into_iter()
+                .map(|(entry, fiche)| ExternalMatch {
+                    entry: entry.into(),
+                    cooperation: Cooperation(fiche),
+                })
+                .collect(),
+            only_in_directory: comparison
+                .only_in_directory
+                .into_iter()
+                .map(Cooperation)
+                .collect(),
+            only_in_list: comparison
+                .only_in_list
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            possible_matches: comparison
+                .possible
+                .into_iter()
+                .map(|(entry, fiche, score)| PossibleMatch {
+                    entry: entry.into(),
+                    cooperation: Cooperation(fiche),
+                    score,
+                })
+                .collect(),
+            user_errors,
+        })
+    }
+}
+
+/// An entry of an external list to create as a fiche.
+#[derive(InputObject)]
+pub struct ExternalEntryInput {
+    /// The French authority's name; an existing authority of that name is used, else one is
+    /// created.
+    pub french_authority: String,
+    /// The foreign authority's name, resolved the same way in the partner country.
+    pub foreign_authority: String,
+    /// The status; ONGOING when omitted.
+    pub status: Option<CooperationStatus>,
+    /// The title; "French – foreign" when omitted.
+    pub title: Option<String>,
+}
+
+/// Entries of the embassy's list to create as fiches.
+#[derive(InputObject)]
+pub struct ImportExternalEntriesInput {
+    /// The partner country.
+    pub country_code: String,
+    /// The entries, at most 500.
+    pub rows: Vec<ExternalEntryInput>,
+}
+
+/// The result of `importExternalEntries`.
+#[derive(SimpleObject, Default)]
+pub struct ImportExternalEntriesPayload {
+    /// The new fiches, PREFILLED, from the EMBASSY source; empty when there are user errors.
+    pub cooperations: Vec<Cooperation>,
+    /// What is wrong with the input; nothing was written.
+    pub user_errors: Vec<crate::mutation::UserError>,
+}
+
+/// The import mutation.
+#[derive(Default)]
+pub struct ExternalListMutation;
+
+#[Object]
+impl ExternalListMutation {
+    /// Creates entries of the embassy's list as PREFILLED fiches (source EMBASSY), resolving or
+    /// creating their authorities, all in one transaction. CUF staff only.
+    #[graphql(guard = "RoleGuard(STAFF)")]
+    async fn import_external_entries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The country and the entries.")] input: ImportExternalEntriesInput,
+    ) -> Result<ImportExternalEntriesPayload, ApiError> {
+        let mut errors = InputErrors::default();
+        let code = errors.check(&["countryCode"], CountryCode::parse(&input.country_code));
+        if input.rows.is_empty() || input.rows.len() > 500 {
+            errors.push(crate::mutation::UserError::new(
+                &["rows"],
+                crate::mutation::UserErrorCode::Invalid,
+                "give between 1 and 500 rows",
+            ));
+        }
+        let entries: Vec<super::external::ExternalEntry> = input
+            .rows
+            .into_iter()
+            .enumerate()
+            .map(|(position, row)| super::external::ExternalEntry {
+                line: position,
+                french_authority: row.french_authority,
+                foreign_authority: row.foreign_authority,
+                status: row.status,
+                title: row.title,
+            })
+            .collect();
+        let result = match errors.finish(|| code) {
+            Ok(code) => {
+                let (db, actor) = (context::db(ctx)?, context::actor(ctx));
+                super::external::import(db, &actor, &code, entries).await
+            }
+            Err(rejection) => Err(rejection),
+        };
+        let (created, user_errors) = crate::mutation::into_payload(result)?;
+        Ok(ImportExternalEntriesPayload {
+            cooperations: created
+                .unwrap_or_default()
+                .into_iter()
+                .map(Cooperation)
+                .collect(),
+            user_errors,
+        })
+    }
+}

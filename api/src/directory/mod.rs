@@ -4,8 +4,10 @@
 //! exposes them, `queries` holds their SQL.
 
 pub mod export;
+pub mod external;
 pub mod graphql;
 pub mod loaders;
+pub mod matching;
 pub mod queries;
 pub mod reminders;
 pub mod themes;
