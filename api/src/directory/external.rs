@@ -386,7 +386,10 @@ mod tests {
                 .starts_with("line 3:")
         );
         assert!(refused("").contains("empty"));
-        let huge = format!("french_authority,foreign_authority\n{}", "a,b\n".repeat(MAX_CSV_BYTES / 4 + 1));
+        let huge = format!(
+            "french_authority,foreign_authority\n{}",
+            "a,b\n".repeat(MAX_CSV_BYTES / 4 + 1)
+        );
         assert!(refused(&huge).contains("over 5 MiB"));
     }
 }
