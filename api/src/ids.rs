@@ -17,10 +17,12 @@ pub enum NodeKind {
     AuditEntry,
     Cooperation,
     Theme,
+    CountryGroup,
+    Event,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 8] = [
+    const ALL: [NodeKind; 10] = [
         Self::Authority,
         Self::Organisation,
         Self::Person,
@@ -29,6 +31,8 @@ impl NodeKind {
         Self::AuditEntry,
         Self::Cooperation,
         Self::Theme,
+        Self::CountryGroup,
+        Self::Event,
     ];
 
     /// The GraphQL type name of this kind.
@@ -42,6 +46,8 @@ impl NodeKind {
             Self::AuditEntry => "AuditEntry",
             Self::Cooperation => "Cooperation",
             Self::Theme => "Theme",
+            Self::CountryGroup => "CountryGroup",
+            Self::Event => "Event",
         }
     }
 }

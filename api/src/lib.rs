@@ -8,6 +8,8 @@ pub mod context;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod events;
+pub mod groups;
 pub mod http;
 pub mod ids;
 pub mod mutation;

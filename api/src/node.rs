@@ -3,7 +3,11 @@
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Interface, Object};
 
-use entities::api_key;
+use entities::{api_key, event};
+
+use crate::events::graphql::Event;
+use crate::events::{EventVisibility, may_see_members_events};
+use crate::groups::graphql::{CountryGroup, CountryGroupLoader};
 
 use crate::access::Role;
 use crate::access::api_key_graphql::ApiKey;
@@ -42,6 +46,8 @@ pub enum Node {
     AuditEntry(AuditEntry),
     Cooperation(Cooperation),
     Theme(Theme),
+    CountryGroup(CountryGroup),
+    Event(Event),
 }
 
 async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>, ApiError> {
@@ -85,6 +91,17 @@ async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>
         NodeKind::Theme => load_with(context::loader::<ThemeLoader>(ctx)?, id)
             .await?
             .map(|model| Node::Theme(Theme(model))),
+        NodeKind::CountryGroup => load_with(context::loader::<CountryGroupLoader>(ctx)?, id)
+            .await?
+            .map(|model| Node::CountryGroup(CountryGroup(model))),
+        // A members-only event reads as missing to those who may not see it.
+        NodeKind::Event => load_with(context::loader::<ByIdLoader<event::Entity>>(ctx)?, id)
+            .await?
+            .filter(|model| {
+                model.visibility == EventVisibility::Public.as_str()
+                    || may_see_members_events(caller)
+            })
+            .map(|model| Node::Event(Event(model))),
     })
 }
 

@@ -27,6 +27,7 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 pub enum SortValue {
     Text(String),
     Number(i64),
+    Date(chrono::NaiveDate),
     Time(DateTime<Utc>),
 }
 
@@ -35,6 +36,7 @@ impl From<SortValue> for sea_orm::Value {
         match value {
             SortValue::Text(text) => text.into(),
             SortValue::Number(number) => number.into(),
+            SortValue::Date(date) => date.into(),
             SortValue::Time(time) => time.into(),
         }
     }

@@ -22,6 +22,8 @@ use crate::directory::graphql::{
 };
 use crate::directory::loaders::{PartnersLoader, ThemeLoader, ThemesLoader};
 use crate::error::ErrorPresenter;
+use crate::events::graphql::{EventDetailsLoader, EventMutation, EventQuery};
+use crate::groups::graphql::{CountryGroupLoader, GroupMutation, GroupQuery};
 use crate::node::NodeQuery;
 use crate::organisations::graphql::{OrganisationMutation, OrganisationQuery};
 use crate::organisations::loaders::OrganisationLoader;
@@ -43,6 +45,8 @@ pub struct Query(
     DirectoryQuery,
     ExternalListQuery,
     OutboxQuery,
+    GroupQuery,
+    EventQuery,
 );
 
 /// Every mutation of the API.
@@ -57,6 +61,8 @@ pub struct Mutation(
     DirectoryMutation,
     ReminderMutation,
     ExternalListMutation,
+    GroupMutation,
+    EventMutation,
 );
 
 /// The executable schema.
@@ -125,6 +131,11 @@ pub fn build(
         .data(loader(ThemeLoader::new(db.clone())))
         .data(loader(PartnersLoader(db.clone())))
         .data(loader(ThemesLoader(db.clone())))
+        .data(loader(CountryGroupLoader::new(db.clone())))
+        .data(loader(EventDetailsLoader(db.clone())))
+        .data(loader(ByIdLoader::<entities::event::Entity>::new(
+            db.clone(),
+        )))
         .data(loader(AuthorityLoader::new(db.clone())))
         .data(loader(OrganisationLoader::new(db.clone())))
         .data(loader(PersonLoader::new(db.clone())))

@@ -3,12 +3,19 @@
 //! parses them into its domain types.
 
 pub mod affiliation;
+pub mod agenda_item;
 pub mod api_key;
 pub mod audit_entry;
 pub mod authority;
 pub mod cooperation;
 pub mod cooperation_partner;
 pub mod cooperation_theme;
+pub mod country_group;
+pub mod decision;
+pub mod event;
+pub mod event_participant;
+pub mod follow_up;
+pub mod group_membership;
 pub mod organisation;
 pub mod outbox;
 pub mod person;

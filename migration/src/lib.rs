@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_actors;
 mod m20261128_000002_access;
 mod m20261128_000003_directory;
+mod m20261128_000004_groups_events;
 mod naming;
 
 /// Every migration, in order.
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_actors::Migration),
             Box::new(m20261128_000002_access::Migration),
             Box::new(m20261128_000003_directory::Migration),
+            Box::new(m20261128_000004_groups_events::Migration),
         ]
     }
 }

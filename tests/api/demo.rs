@@ -33,7 +33,7 @@ async fn the_demo_dataset_holds_the_actors_of_the_minutes() {
         );
     }
     assert_eq!(data["cuf"]["nodes"][0]["acronym"], "CUF");
-    assert_eq!(data["people"]["totalCount"], 9);
+    assert_eq!(data["people"]["totalCount"], 10);
     for person in data["people"]["nodes"].as_array().unwrap() {
         assert!(
             person["email"].as_str().unwrap().ends_with("@example.org"),
@@ -51,5 +51,5 @@ async fn the_demo_dataset_is_never_loaded_over_existing_data() {
     let loaded_again = api::seed::load_demo_if_empty(&app.db).await.unwrap();
     assert!(!loaded_again);
     let data = app.data("{ people { totalCount } }", json!({})).await;
-    assert_eq!(data["people"]["totalCount"], 9);
+    assert_eq!(data["people"]["totalCount"], 10);
 }

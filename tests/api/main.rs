@@ -9,6 +9,7 @@ mod authorities;
 mod demo;
 mod directory;
 mod errors;
+mod events;
 mod helpers;
 mod http;
 mod nodes;

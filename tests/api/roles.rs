@@ -95,6 +95,14 @@ async fn every_role_gets_what_the_matrix_says() {
     let mexican = app
         .create_authority(json!({ "name": "Jalisco", "kind": "STATE", "countryCode": "MX" }))
         .await;
+    let private_event = app
+        .data(
+            "mutation { createEvent(input: {title: \"Bureau\", kind: BOARD_MEETING, visibility: MEMBERS,
+                date: {start: \"2014-05-01\", precision: MONTH}}) { event { id } } }",
+            json!({}),
+        )
+        .await["createEvent"]["event"]
+        .clone();
     let draft = app
         .data(
             "mutation($f: ID!, $m: ID!) { createCooperation(input: {title: \"Brouillon\", countryCode: \"MX\",
@@ -274,6 +282,30 @@ async fn every_role_gets_what_the_matrix_says() {
             "sendValidationReminders",
             vec![],
             [Unauthenticated, Forbidden, Forbidden, Forbidden, Allowed, Allowed],
+        ),
+        (
+            "manage groups",
+            "mutation { createCountryGroup(input: {name: \"Groupe\", countryCode: \"MX\"}) { countryGroup { id } } }",
+            json!({}),
+            "createCountryGroup",
+            vec![],
+            [Unauthenticated, Forbidden, Forbidden, Forbidden, Allowed, Allowed],
+        ),
+        (
+            "manage events",
+            "mutation { createEvent(input: {title: \"Réunion\", kind: WORKSHOP, date: {start: \"2014-10-01\", precision: MONTH}}) { event { id } } }",
+            json!({}),
+            "createEvent",
+            vec![],
+            [Unauthenticated, Forbidden, Forbidden, Forbidden, Allowed, Allowed],
+        ),
+        (
+            "read a members-only event",
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": private_event["id"] }),
+            "node",
+            vec!["id"],
+            [Hidden, Hidden, Hidden, Allowed, Allowed, Allowed],
         ),
         (
             "manage users",

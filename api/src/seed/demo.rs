@@ -95,7 +95,7 @@ async fn person(
     (first, last, email): (&str, &str, &str),
     employer: Option<Employer>,
     job_title: &str,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<i64> {
     let affiliations = match employer {
         Some(employer) => vec![NewAffiliation {
             employer,
@@ -112,10 +112,10 @@ async fn person(
         phone: None,
         affiliations,
     };
-    people::create_person(db, &Actor::system(), new)
+    Ok(people::create_person(db, &Actor::system(), new)
         .await
-        .map_err(rejected)?;
-    Ok(())
+        .map_err(rejected)?
+        .id)
 }
 
 /// Loads the whole demo dataset.
@@ -240,42 +240,42 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
 
     let at = Employer::Authority;
     let with = Employer::Organisation;
-    person(
+    let raimat = person(
         db,
         ("Anne", "Raimat", "anne.raimat@example.org"),
         Some(at(bordeaux)),
         "Directrice des relations internationales et de la coopération décentralisée",
     )
     .await?;
-    person(
+    let le_miller = person(
         db,
         ("Sophie", "Le Miller", "sophie.le-miller@example.org"),
         Some(at(pays_de_la_loire)),
         "Chargée de mission",
     )
     .await?;
-    person(
+    let lavoinne = person(
         db,
         ("Julie", "Lavoinne", "julie.lavoinne@example.org"),
         Some(at(champagne)),
         "Chargée de mission",
     )
     .await?;
-    person(
+    let coiraton = person(
         db,
         ("Nathalie", "Coiraton", "nathalie.coiraton@example.org"),
         Some(at(haute_saone)),
         "Chef de service",
     )
     .await?;
-    person(
+    let nicolas = person(
         db,
         ("Valérie", "Nicolas", "valerie.nicolas@example.org"),
         Some(with(arf)),
         "Déléguée aux relations internationales",
     )
     .await?;
-    person(
+    let suphanvorranop = person(
         db,
         (
             "Ekkaphol",
@@ -286,30 +286,55 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
         "Responsable géographique Amérique latine - Turquie",
     )
     .await?;
-    person(
+    let gaudru = person(
         db,
         ("Anne-Claire", "Gaudru", "anne-claire.gaudru@example.org"),
         Some(with(cuf)),
         "Chargée de mission",
     )
     .await?;
-    person(
+    let betancur = person(
         db,
         ("Santiago", "Betancur", "santiago.betancur@example.org"),
         Some(with(cuf)),
         "Assistant stagiaire",
     )
     .await?;
-    person(
+    let nouali = person(
         db,
         ("Râjaa", "Nouali", "rajaa.nouali@example.org"),
         None,
         "",
     )
     .await?;
+    let sainte_marie = person(
+        db,
+        ("Michel", "Sainte-Marie", "michel.sainte-marie@example.org"),
+        None,
+        "",
+    )
+    .await?;
     let french = [bordeaux, pays_de_la_loire, champagne, haute_saone];
     let mexican = [jalisco, guadalajara, oaxaca, oaxaca_city, mexico_city];
-    directory(db, french, mexican).await
+    directory(db, french, mexican).await?;
+    let people = super::meetings::People {
+        raimat,
+        le_miller,
+        lavoinne,
+        coiraton,
+        nicolas,
+        suphanvorranop,
+        gaudru,
+        betancur,
+        nouali,
+        sainte_marie,
+    };
+    let organisations = super::meetings::Organisations {
+        cuf,
+        arf,
+        ministries,
+    };
+    super::meetings::load(db, french, people, organisations).await
 }
 
 /// One user per role for trying the API in development, with random passwords; the lines to

@@ -3,6 +3,7 @@
 //! rule user input does; loaded only into an empty database, never over existing data.
 
 mod demo;
+mod meetings;
 
 use entities::{authority, organisation, person, user};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};

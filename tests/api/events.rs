@@ -1,0 +1,331 @@
+//! Country groups and events: the minutes reproduced, fuzzy dates, visibility, participants,
+//! membership requests, follow-ups.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Auth, error_code, spawn_app, spawn_demo_app};
+
+const CREATE: &str = "mutation($input: EventInput!) { createEvent(input: $input) {
+    event { id title date { start end precision tentative } visibility } userErrors { field message code } } }";
+
+#[tokio::test]
+async fn the_demo_reproduces_the_meeting_of_26_march_2014() {
+    let app = spawn_demo_app().await;
+    let data = app
+        .graphql_as(
+            Auth::Anonymous,
+            "{ countryGroups { nodes { name countryCode chair { name } chairRepresentative { lastName } coordinator { lastName }
+                launchedOn memberships { role authority { name } }
+                events(filter: {kinds: [COUNTRY_GROUP_MEETING]}) { totalCount nodes { title date { start precision } startsAt endsAt timeZone
+                    facilitator { lastName } location { venue streetAddress city directions }
+                    participants { person { lastName } authority { name } organisation { acronym } jobTitle attendance }
+                    agenda { position title } decisions { text agendaItemPosition }
+                    followUps { title dueOn { start end precision } ownerPerson { lastName } status } } } } } }",
+            json!({}),
+        )
+        .await;
+    let group = &data["data"]["countryGroups"]["nodes"][0];
+    assert_eq!(group["name"], "Groupe-pays Mexique");
+    assert_eq!(group["chair"]["name"], "Communauté urbaine de Bordeaux");
+    assert_eq!(group["launchedOn"], "2014-01-15");
+    assert_eq!(group["memberships"].as_array().unwrap().len(), 4);
+    let meetings = group["events"]["nodes"].as_array().unwrap();
+    assert_eq!(
+        group["events"]["totalCount"], 3,
+        "launch, 26 March, October"
+    );
+    let meeting = meetings
+        .iter()
+        .find(|event| event["date"]["start"] == "2014-03-26")
+        .unwrap();
+    assert_eq!(
+        meeting["startsAt"], "2014-03-26T13:30:00+00:00",
+        "14:30 in Paris"
+    );
+    assert_eq!(meeting["endsAt"], "2014-03-26T15:00:00+00:00");
+    assert_eq!(meeting["timeZone"], "Europe/Paris");
+    assert_eq!(meeting["facilitator"]["lastName"], "Raimat");
+    assert_eq!(
+        meeting["location"]["directions"],
+        "Métro, ligne 2 ou 4 : Barbès-Rochechouart"
+    );
+    let participants = meeting["participants"].as_array().unwrap();
+    assert_eq!(participants.len(), 8);
+    assert!(
+        participants
+            .iter()
+            .all(|participant| participant["attendance"] == "PRESENT")
+    );
+    assert!(
+        participants.iter().any(
+            |participant| participant["jobTitle"] == "Assistant stagiaire"
+                && participant["organisation"]["acronym"] == "CUF"
+        )
+    );
+    assert_eq!(meeting["agenda"].as_array().unwrap().len(), 5);
+    assert_eq!(meeting["decisions"].as_array().unwrap().len(), 6);
+    let dossier = meeting["followUps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["ownerPerson"]["lastName"] == "Nouali")
+        .unwrap();
+    assert_eq!(
+        dossier["dueOn"],
+        json!({ "start": "2014-05-05", "end": "2014-05-05", "precision": "DAY" })
+    );
+    let fuzzy = app
+        .graphql_as(
+            Auth::Anonymous,
+            "{ events(filter: {tentative: true}) { nodes { title date { start end precision tentative } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        fuzzy["data"]["events"]["nodes"],
+        json!([
+            { "title": "Assises de la coopération décentralisée franco-mexicaine",
+              "date": { "start": "2014-12-01", "end": "2015-02-28", "precision": "SEASON", "tentative": true } },
+            { "title": "Venue du président Peña Nieto en France",
+              "date": { "start": "2015-06-01", "end": "2015-07-31", "precision": "MONTH", "tentative": true } }
+        ])
+    );
+    let overlapping = app
+        .graphql_as(
+            Auth::Anonymous,
+            "{ events(filter: {from: \"2015-01-15\", to: \"2015-01-20\"}) { nodes { title } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        overlapping["data"]["events"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "winter 2014 overlaps January 2015"
+    );
+}
+
+fn event_input(visibility: &str, date: Value) -> Value {
+    json!({ "title": "Atelier", "kind": "WORKSHOP", "visibility": visibility, "date": date })
+}
+
+#[tokio::test]
+async fn fuzzy_dates_and_times_are_checked() {
+    let app = spawn_app().await;
+    let cases = [
+        (
+            json!({ "start": "2014-04-11", "end": "2014-04-10", "precision": "DAY" }),
+            "date",
+        ),
+        (
+            json!({ "start": "2014-11-01", "precision": "SEASON" }),
+            "date",
+        ),
+        (
+            json!({ "start": "2014-06-15", "precision": "MONTH" }),
+            "date",
+        ),
+        (
+            json!({ "start": "2014-03-01", "precision": "YEAR" }),
+            "date",
+        ),
+    ];
+    for (date, field) in cases {
+        let body = app
+            .data(
+                CREATE,
+                json!({ "input": event_input("PUBLIC", date.clone()) }),
+            )
+            .await;
+        assert_eq!(
+            body["createEvent"]["userErrors"][0]["field"][0], field,
+            "{date}"
+        );
+    }
+    let mut times = event_input(
+        "PUBLIC",
+        json!({ "start": "2014-03-26", "precision": "DAY" }),
+    );
+    times["startsAt"] = json!("2014-03-26T15:00:00Z");
+    times["endsAt"] = json!("2014-03-26T14:00:00Z");
+    let body = app.data(CREATE, json!({ "input": times })).await;
+    assert_eq!(
+        body["createEvent"]["userErrors"][0]["field"],
+        json!(["endsAt"])
+    );
+    let mut zone = event_input(
+        "PUBLIC",
+        json!({ "start": "2014-03-26", "precision": "DAY" }),
+    );
+    zone["timeZone"] = json!("not a zone");
+    let body = app.data(CREATE, json!({ "input": zone })).await;
+    assert_eq!(
+        body["createEvent"]["userErrors"][0]["field"],
+        json!(["timeZone"])
+    );
+    let winter = app
+        .data(CREATE, json!({ "input": event_input("PUBLIC", json!({ "start": "2014-12-01", "precision": "SEASON", "tentative": true })) }))
+        .await;
+    assert_eq!(
+        winter["createEvent"]["event"]["date"],
+        json!({ "start": "2014-12-01", "end": "2015-02-28", "precision": "SEASON", "tentative": true })
+    );
+    let count = app.data("{ events { totalCount } }", json!({})).await;
+    assert_eq!(
+        count["events"]["totalCount"], 1,
+        "refused events wrote nothing"
+    );
+}
+
+#[tokio::test]
+async fn members_only_events_are_hidden_from_the_public_and_members_register_their_own_people() {
+    let app = spawn_app().await;
+    let own = app
+        .create_authority(
+            json!({ "name": "Bordeaux", "kind": "INTERCOMMUNALITY", "countryCode": "FR" }),
+        )
+        .await;
+    let other = app
+        .create_authority(json!({ "name": "Lyon", "kind": "MUNICIPALITY", "countryCode": "FR" }))
+        .await;
+    let person = app
+        .data(
+            "mutation($a: ID!) { createPerson(input: {firstName: \"Anne\", lastName: \"Raimat\", affiliations: [{authorityId: $a}]}) { person { id } } }",
+            json!({ "a": own["id"] }),
+        )
+        .await["createPerson"]["person"]["id"]
+        .clone();
+    let private = app
+        .data(CREATE, json!({ "input": event_input("MEMBERS", json!({ "start": "2014-10-01", "precision": "MONTH" })) }))
+        .await["createEvent"]["event"]
+        .clone();
+    let node = "query($id: ID!) { node(id: $id) { id } }";
+    let anonymous = app
+        .graphql_as(Auth::Anonymous, node, json!({ "id": private["id"] }))
+        .await;
+    assert_eq!(anonymous["data"]["node"], json!(null));
+    let listed = app
+        .graphql_as(Auth::Anonymous, "{ events { totalCount } }", json!({}))
+        .await;
+    assert_eq!(listed["data"]["events"]["totalCount"], 0);
+    let (_, member) = app.user_with_role("MEMBER", Some(&own["id"]), None).await;
+    let seen = app
+        .graphql_as(Auth::Bearer(&member), node, json!({ "id": private["id"] }))
+        .await;
+    assert_eq!(seen["data"]["node"]["id"], private["id"]);
+    let register = "mutation($event: ID!, $person: ID!, $authority: ID!) { registerParticipants(input: {eventId: $event,
+        participants: [{personId: $person, authorityId: $authority, attendance: INVITED}]}) { participants { person { lastName } } userErrors { field } } }";
+    let ok = app
+        .graphql_as(
+            Auth::Bearer(&member),
+            register,
+            json!({ "event": private["id"], "person": person, "authority": own["id"] }),
+        )
+        .await;
+    assert_eq!(
+        ok["data"]["registerParticipants"]["participants"][0]["person"]["lastName"], "Raimat",
+        "{ok}"
+    );
+    let refused = app
+        .graphql_as(
+            Auth::Bearer(&member),
+            register,
+            json!({ "event": private["id"], "person": person, "authority": other["id"] }),
+        )
+        .await;
+    assert_eq!(error_code(&refused), "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn authorities_ask_to_join_a_group_and_cuf_decides() {
+    let app = spawn_demo_app().await;
+    let lyon = app
+        .create_authority(
+            json!({ "name": "Ville de Lyon", "kind": "MUNICIPALITY", "countryCode": "FR" }),
+        )
+        .await;
+    let group = app
+        .data("{ countryGroups { nodes { id } } }", json!({}))
+        .await["countryGroups"]["nodes"][0]["id"]
+        .clone();
+    let (_, member) = app.user_with_role("MEMBER", Some(&lyon["id"]), None).await;
+    let request = "mutation($group: ID!) { requestGroupMembership(input: {countryGroupId: $group}) { membership { id status } userErrors { code } } }";
+    let asked = app
+        .graphql_as(Auth::Bearer(&member), request, json!({ "group": group }))
+        .await;
+    let membership = asked["data"]["requestGroupMembership"]["membership"].clone();
+    assert_eq!(membership["status"], "REQUESTED");
+    let again = app
+        .graphql_as(Auth::Bearer(&member), request, json!({ "group": group }))
+        .await;
+    assert_eq!(
+        again["data"]["requestGroupMembership"]["userErrors"][0]["code"],
+        "CONFLICT"
+    );
+    let public = app
+        .graphql_as(
+            Auth::Anonymous,
+            "{ countryGroups { nodes { memberships { status } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        public["data"]["countryGroups"]["nodes"][0]["memberships"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4,
+        "requests are for CUF's eyes"
+    );
+    let decided = app
+        .data(
+            "mutation($id: ID!) { decideGroupMembership(input: {membershipId: $id, accept: true}) { membership { status since } } }",
+            json!({ "id": membership["id"] }),
+        )
+        .await;
+    assert_eq!(
+        decided["decideGroupMembership"]["membership"]["status"],
+        "ACTIVE"
+    );
+    let anyone_else = app
+        .graphql_as(Auth::Bearer(&member), "mutation($id: ID!) { decideGroupMembership(input: {membershipId: $id, accept: true}) { membership { id } } }", json!({ "id": membership["id"] }))
+        .await;
+    assert_eq!(error_code(&anyone_else), "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn overdue_follow_ups_are_found_across_events() {
+    let app = spawn_demo_app().await;
+    let overdue = app
+        .data(
+            "{ followUps(filter: {overdue: true}) { title dueOn { end } status } }",
+            json!({}),
+        )
+        .await;
+    let items = overdue["followUps"].as_array().unwrap();
+    assert_eq!(items.len(), 5, "every dated action of 2014 is long past");
+    assert_eq!(
+        items[0]["title"], "Premier point du dossier-pays Mexique",
+        "earliest due first"
+    );
+    let bordeaux = app
+        .data(
+            "{ authorities(filter: {search: \"bordeaux\"}) { nodes { id } } }",
+            json!({}),
+        )
+        .await["authorities"]["nodes"][0]["id"]
+        .clone();
+    let owned = app
+        .data(
+            "query($a: ID!) { followUps(filter: {ownerAuthorityId: $a}) { title } }",
+            json!({ "a": bordeaux }),
+        )
+        .await;
+    assert_eq!(owned["followUps"].as_array().unwrap().len(), 1);
+    let anonymous = app
+        .graphql_as(Auth::Anonymous, "{ followUps { title } }", json!({}))
+        .await;
+    assert_eq!(error_code(&anonymous), "UNAUTHENTICATED");
+}
