@@ -22,6 +22,7 @@ use crate::directory::graphql::{
 };
 use crate::directory::loaders::{PartnersLoader, ThemeLoader, ThemesLoader};
 use crate::error::ErrorPresenter;
+use crate::events::calendar::CalendarMutation;
 use crate::events::graphql::{EventDetailsLoader, EventMutation, EventQuery};
 use crate::groups::graphql::{CountryGroupLoader, GroupMutation, GroupQuery};
 use crate::node::NodeQuery;
@@ -63,6 +64,7 @@ pub struct Mutation(
     ExternalListMutation,
     GroupMutation,
     EventMutation,
+    CalendarMutation,
 );
 
 /// The executable schema.

@@ -19,6 +19,8 @@ pub struct Model {
     /// Access tokens issued before this instant are refused (deactivation, sign-out
     /// everywhere).
     pub sessions_valid_after: DateTimeUtc,
+    /// SHA-256 of the user's personal calendar token, hex; null until one is made.
+    pub calendar_token_hash: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -8,6 +8,7 @@ mod m20261128_000001_actors;
 mod m20261128_000002_access;
 mod m20261128_000003_directory;
 mod m20261128_000004_groups_events;
+mod m20261128_000005_calendar_tokens;
 mod naming;
 
 /// Every migration, in order.
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_access::Migration),
             Box::new(m20261128_000003_directory::Migration),
             Box::new(m20261128_000004_groups_events::Migration),
+            Box::new(m20261128_000005_calendar_tokens::Migration),
         ]
     }
 }

@@ -329,3 +329,197 @@ async fn overdue_follow_ups_are_found_across_events() {
         .await;
     assert_eq!(error_code(&anonymous), "UNAUTHENTICATED");
 }
+
+fn parse_calendar(text: &str) -> Vec<ical::parser::ical::component::IcalEvent> {
+    let mut parser = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
+    let calendar = parser
+        .next()
+        .expect("one calendar")
+        .expect("a valid calendar");
+    assert!(parser.next().is_none());
+    calendar.events
+}
+
+fn property<'a>(
+    event: &'a ical::parser::ical::component::IcalEvent,
+    name: &str,
+) -> Option<&'a ical::property::Property> {
+    event
+        .properties
+        .iter()
+        .find(|property| property.name == name)
+}
+
+fn value(event: &ical::parser::ical::component::IcalEvent, name: &str) -> String {
+    property(event, name)
+        .and_then(|property| property.value.clone())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_group_calendar_is_a_valid_feed_of_its_events() {
+    let app = spawn_demo_app().await;
+    let group = app
+        .data("{ countryGroups { nodes { id } } }", json!({}))
+        .await["countryGroups"]["nodes"][0]["id"]
+        .clone();
+    let url = app.url(&format!("/calendar/{}.ics", group.as_str().unwrap()));
+    let response = app.client.get(&url).send().await.unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/calendar; charset=utf-8"
+    );
+    let text = response.text().await.unwrap();
+    assert!(text.lines().all(|line| line.len() <= 76), "folded lines");
+    let events = parse_calendar(&text);
+    assert_eq!(
+        events.len(),
+        4,
+        "launch, 26 March, the Assises and October: {text}"
+    );
+    let meeting = events
+        .iter()
+        .find(|event| value(event, "DTSTART") == "20140326T133000Z")
+        .expect("the meeting at 14:30 Paris time");
+    assert_eq!(value(meeting, "DTEND"), "20140326T150000Z");
+    assert_eq!(value(meeting, "STATUS"), "CONFIRMED");
+    assert!(value(meeting, "LOCATION").contains("9 rue Christiani"));
+    let assises = events
+        .iter()
+        .find(|event| value(event, "SUMMARY").starts_with("Assises"))
+        .unwrap();
+    assert_eq!(value(assises, "STATUS"), "TENTATIVE");
+    assert_eq!(value(assises, "DTSTART"), "20141201");
+    assert_eq!(
+        value(assises, "DTEND"),
+        "20150301",
+        "winter as an all-day span, end exclusive"
+    );
+    let params = property(assises, "DTSTART")
+        .unwrap()
+        .params
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        params
+            .iter()
+            .any(|(name, values)| name == "VALUE" && values == &vec!["DATE".to_owned()])
+    );
+    let october = events
+        .iter()
+        .find(|event| value(event, "SUMMARY").starts_with("Prochaine"))
+        .unwrap();
+    let uid = value(october, "UID");
+    assert_eq!(value(october, "SEQUENCE"), "0");
+    // An update keeps the UID and raises SEQUENCE.
+    let node = app
+        .data("{ events(filter: {from: \"2014-10-01\", to: \"2014-10-31\"}) { nodes { id version } } }", json!({}))
+        .await["events"]["nodes"][0]
+        .clone();
+    let updated = app
+        .data(
+            "mutation($id: ID!, $version: Int!, $group: ID!) { updateEvent(input: {id: $id, version: $version, event: {
+                title: \"Prochaine réunion du groupe-pays Mexique\", kind: COUNTRY_GROUP_MEETING, countryGroupId: $group,
+                date: {start: \"2014-10-01\", precision: MONTH, tentative: true}}}) { event { version } userErrors { message } } }",
+            json!({ "id": node["id"], "version": node["version"], "group": group }),
+        )
+        .await;
+    assert_eq!(updated["updateEvent"]["event"]["version"], 2, "{updated}");
+    let again = parse_calendar(
+        &app.client
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    let october = again
+        .iter()
+        .find(|event| value(event, "UID") == uid)
+        .expect("the same UID");
+    assert_eq!(value(october, "SEQUENCE"), "1");
+    assert_eq!(value(october, "STATUS"), "TENTATIVE");
+}
+
+#[tokio::test]
+async fn members_events_need_a_personal_calendar_token() {
+    let app = spawn_demo_app().await;
+    let group = app
+        .data("{ countryGroups { nodes { id } } }", json!({}))
+        .await["countryGroups"]["nodes"][0]["id"]
+        .clone();
+    let mut private = event_input(
+        "MEMBERS",
+        json!({ "start": "2014-11-01", "precision": "MONTH" }),
+    );
+    private["countryGroupId"] = group.clone();
+    private["title"] = json!("Comité technique de l'offre territoriale");
+    app.data(CREATE, json!({ "input": private })).await;
+    let url = app.url(&format!("/calendar/{}.ics", group.as_str().unwrap()));
+    let public = app
+        .client
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!public.contains("Comité technique"));
+    let bordeaux = app
+        .data(
+            "{ authorities(filter: {search: \"bordeaux\"}) { nodes { id } } }",
+            json!({}),
+        )
+        .await["authorities"]["nodes"][0]["id"]
+        .clone();
+    let (_, member) = app.user_with_role("MEMBER", Some(&bordeaux), None).await;
+    let reset = "mutation { resetCalendarToken { token } }";
+    let first = app
+        .graphql_as(Auth::Bearer(&member), reset, json!({}))
+        .await["data"]["resetCalendarToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let with_token = app
+        .client
+        .get(&url)
+        .query(&[("token", &first)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(parse_calendar(&with_token).len(), 5);
+    assert!(with_token.contains("Comité technique"));
+    let second = app
+        .graphql_as(Auth::Bearer(&member), reset, json!({}))
+        .await["data"]["resetCalendarToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(first, second);
+    let stale = app
+        .client
+        .get(&url)
+        .query(&[("token", &first)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        stale.status(),
+        reqwest::StatusCode::UNAUTHORIZED,
+        "a reset token stops working"
+    );
+    let missing = app
+        .client
+        .get(app.url("/calendar/Q291bnRyeUdyb3VwOjk5OQ.ics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), reqwest::StatusCode::NOT_FOUND);
+}

@@ -140,6 +140,7 @@ pub async fn create_user(
         active: true,
         last_login_at: None,
         sessions_valid_after: now,
+        calendar_token_hash: None,
         version: 1,
         created_at: now,
         updated_at: now,

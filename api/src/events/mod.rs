@@ -2,6 +2,7 @@
 //! dates, place, participants, agenda, decisions and follow-ups. This module owns the rules;
 //! `graphql` exposes them, `queries` holds their SQL.
 
+pub mod calendar;
 pub mod fuzzy_date;
 pub mod graphql;
 pub mod queries;

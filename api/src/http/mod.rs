@@ -38,6 +38,10 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route(
+            "/calendar/{file}",
+            web::get().to(crate::events::calendar::feed),
+        )
+        .route(
             "/export/cooperations.csv",
             web::get().to(crate::directory::export::cooperations_csv),
         );
