@@ -523,3 +523,65 @@ async fn members_events_need_a_personal_calendar_token() {
         .unwrap();
     assert_eq!(missing.status(), reqwest::StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_group_shows_what_comes_next_and_owners_close_their_follow_ups() {
+    let app = spawn_demo_app().await;
+    let group = app
+        .data("{ countryGroups { nodes { id } } }", json!({}))
+        .await["countryGroups"]["nodes"][0]["id"]
+        .clone();
+    let mut future = event_input(
+        "PUBLIC",
+        json!({ "start": "2099-06-01", "precision": "MONTH" }),
+    );
+    future["countryGroupId"] = group.clone();
+    future["title"] = json!("Réunion future");
+    app.data(CREATE, json!({ "input": future })).await;
+    let upcoming = "query($id: ID!) { node(id: $id) { ... on CountryGroup { upcoming { events { title } followUps { id title ownerAuthority { name } } } } } }";
+    let data = app.data(upcoming, json!({ "id": group })).await["node"]["upcoming"].clone();
+    assert_eq!(
+        data["events"],
+        json!([{ "title": "Réunion future" }]),
+        "past events are not upcoming"
+    );
+    let follow_ups = data["followUps"].as_array().unwrap();
+    assert_eq!(follow_ups.len(), 5);
+    let owned = follow_ups
+        .iter()
+        .find(|item| item["ownerAuthority"]["name"] == "Communauté urbaine de Bordeaux")
+        .unwrap();
+    let unowned = follow_ups
+        .iter()
+        .find(|item| item["ownerAuthority"].is_null())
+        .unwrap();
+    let bordeaux = app
+        .data(
+            "{ authorities(filter: {search: \"bordeaux\"}) { nodes { id } } }",
+            json!({}),
+        )
+        .await["authorities"]["nodes"][0]["id"]
+        .clone();
+    let (_, member) = app.user_with_role("MEMBER", Some(&bordeaux), None).await;
+    let set = "mutation($id: ID!) { setFollowUpStatus(input: {id: $id, status: DONE}) { followUp { status } userErrors { code } } }";
+    let done = app
+        .graphql_as(Auth::Bearer(&member), set, json!({ "id": owned["id"] }))
+        .await;
+    assert_eq!(
+        done["data"]["setFollowUpStatus"]["followUp"]["status"], "DONE",
+        "{done}"
+    );
+    let refused = app
+        .graphql_as(Auth::Bearer(&member), set, json!({ "id": unowned["id"] }))
+        .await;
+    assert_eq!(error_code(&refused), "FORBIDDEN");
+    let by_staff = app.data(set, json!({ "id": unowned["id"] })).await;
+    assert_eq!(by_staff["setFollowUpStatus"]["followUp"]["status"], "DONE");
+    let after =
+        app.data(upcoming, json!({ "id": group })).await["node"]["upcoming"]["followUps"].clone();
+    assert_eq!(
+        after.as_array().unwrap().len(),
+        3,
+        "done follow-ups are no longer open"
+    );
+}

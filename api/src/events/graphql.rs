@@ -187,6 +187,11 @@ pub struct FollowUp(pub follow_up::Model);
 /// A dated action decided at an event.
 #[Object]
 impl FollowUp {
+    /// The id of this follow-up, for `setFollowUpStatus`.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
     /// What is to be done.
     async fn title(&self) -> &str {
         &self.0.title
@@ -914,6 +919,24 @@ pub struct RegisterParticipantsPayload {
     pub user_errors: Vec<crate::mutation::UserError>,
 }
 
+/// A follow-up's new status.
+#[derive(InputObject)]
+pub struct SetFollowUpStatusInput {
+    /// The follow-up (its `id`).
+    pub id: ID,
+    /// Its new status.
+    pub status: FollowUpStatus,
+}
+
+/// The result of `setFollowUpStatus`.
+#[derive(SimpleObject, Default)]
+pub struct SetFollowUpStatusPayload {
+    /// The follow-up as changed; null when there are user errors.
+    pub follow_up: Option<FollowUp>,
+    /// What is wrong; empty on success.
+    pub user_errors: Vec<crate::mutation::UserError>,
+}
+
 /// The event mutations.
 #[derive(Default)]
 pub struct EventMutation;
@@ -969,6 +992,37 @@ impl EventMutation {
             },
         )
         .await
+    }
+
+    /// Marks a follow-up done, cancelled or open again: CUF staff, or a MEMBER of the
+    /// authority that owns it.
+    #[graphql(guard = "RoleGuard(EDITORS)")]
+    async fn set_follow_up_status(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The follow-up and its status.")] input: SetFollowUpStatusInput,
+    ) -> Result<SetFollowUpStatusPayload, ApiError> {
+        let result = match input.id.parse::<i64>() {
+            Ok(id) => {
+                super::set_follow_up_status(
+                    context::db(ctx)?,
+                    &context::actor(ctx),
+                    id,
+                    input.status,
+                )
+                .await
+            }
+            Err(_) => Err(Rejection::user(
+                &["id"],
+                crate::mutation::UserErrorCode::Invalid,
+                "is not a follow-up id",
+            )),
+        };
+        let (follow_up, user_errors) = crate::mutation::into_payload(result)?;
+        Ok(SetFollowUpStatusPayload {
+            follow_up: follow_up.map(FollowUp),
+            user_errors,
+        })
     }
 
     /// Registers people at an event: CUF staff anyone, a MEMBER the people of its own

@@ -10,7 +10,7 @@ pub mod queries;
 use async_graphql::Enum;
 use chrono::{DateTime, SubsecRound, Utc};
 use entities::{agenda_item, decision, event, event_participant, follow_up};
-use sea_orm::{TransactionSession, TransactionTrait};
+use sea_orm::{ActiveModelTrait, TransactionSession, TransactionTrait};
 use serde_json::json;
 
 use crate::audit::{self, Actor};
@@ -461,4 +461,46 @@ pub async fn register_participants(
     .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(created)
+}
+
+/// Sets the status of the follow-up `id`: CUF staff, or a MEMBER of its owner authority.
+pub async fn set_follow_up_status(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    id: i64,
+    status: FollowUpStatus,
+) -> Result<follow_up::Model, Rejection> {
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
+    let Some(current) = storage::find::<follow_up::Entity>(&transaction, id).await? else {
+        return Err(Rejection::user(
+            &["id"],
+            UserErrorCode::NotFound,
+            "no follow-up has this id",
+        ));
+    };
+    if !actor.caller.is_staff() {
+        match current.owner_authority_id {
+            Some(owner) => actor.caller.require_own_authority(owner)?,
+            None => actor.caller.require(crate::access::STAFF)?,
+        }
+    }
+    let mut next = current.clone();
+    next.status = status.as_str().to_owned();
+    next.version = current.version + 1;
+    next.updated_at = Utc::now().trunc_subsecs(6);
+    let mut active = sea_orm::IntoActiveModel::into_active_model(next.clone()).reset_all();
+    active.id = sea_orm::ActiveValue::Unchanged(id);
+    sea_orm::ActiveModelTrait::update(active, &transaction).await?;
+    let node = ids::encode(NodeKind::Event, current.event_id);
+    audit::record(
+        &transaction,
+        actor,
+        "setFollowUpStatus",
+        Some(&node),
+        Some(json!({ "followUp": id, "status": current.status })),
+        Some(json!({ "followUp": id, "status": next.status })),
+    )
+    .await?;
+    transaction.commit().await.map_err(ApiError::from)?;
+    Ok(next)
 }

@@ -189,3 +189,50 @@ pub async fn follow_ups(
         .all(db)
         .await
 }
+
+/// The next events of a group, from `today` on, that the caller may see.
+pub async fn upcoming_events(
+    db: &impl ConnectionTrait,
+    group_id: i64,
+    today: NaiveDate,
+    sees_members_events: bool,
+    limit: u64,
+) -> Result<Vec<event::Model>, DbErr> {
+    let filter = EventFilter {
+        group_id: Some(group_id),
+        from: Some(today),
+        ..EventFilter::default()
+    };
+    filtered(&filter, sees_members_events)
+        .order_by_asc(Column::DateStart)
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// The open follow-ups of a group's events, earliest due first.
+pub async fn open_follow_ups_of_group(
+    db: &impl ConnectionTrait,
+    group_id: i64,
+    sees_members_events: bool,
+    limit: u64,
+) -> Result<Vec<follow_up::Model>, DbErr> {
+    use sea_orm::sea_query::Query;
+    let mut events = Query::select();
+    events
+        .column(Column::Id)
+        .from(Entity)
+        .and_where(Column::GroupId.eq(group_id));
+    if !sees_members_events {
+        events.and_where(Column::Visibility.eq(EventVisibility::Public.as_str()));
+    }
+    follow_up::Entity::find()
+        .filter(follow_up::Column::EventId.in_subquery(events.to_owned()))
+        .filter(follow_up::Column::Status.eq(FollowUpStatus::Open.as_str()))
+        .order_by_asc(follow_up::Column::DueEnd)
+        .order_by_asc(follow_up::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}

@@ -170,6 +170,33 @@ impl CountryGroup {
         .await
     }
 
+    /// What comes next: the group's next events (from today) and its open follow-ups, at
+    /// most `limit` of each (10 by default, 100 at most).
+    async fn upcoming(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many of each, at most 100.", default = 10)] limit: i32,
+    ) -> Result<Upcoming, ApiError> {
+        let limit = u64::try_from(limit.clamp(0, 100)).unwrap_or(10);
+        let db = context::db(ctx)?;
+        let sees = crate::events::may_see_members_events(context::caller(ctx));
+        let today = Utc::now().date_naive();
+        let events =
+            crate::events::queries::upcoming_events(db, self.0.id, today, sees, limit).await?;
+        let follow_ups =
+            crate::events::queries::open_follow_ups_of_group(db, self.0.id, sees, limit).await?;
+        Ok(Upcoming {
+            events: events
+                .into_iter()
+                .map(crate::events::graphql::Event)
+                .collect(),
+            follow_ups: follow_ups
+                .into_iter()
+                .map(crate::events::graphql::FollowUp)
+                .collect(),
+        })
+    }
+
     /// The directory fiches of the group's country, as the caller may see them.
     async fn cooperations(
         &self,
@@ -213,6 +240,15 @@ impl CountryGroup {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+}
+
+/// What comes next for a group.
+#[derive(SimpleObject)]
+pub struct Upcoming {
+    /// The next events, by date.
+    pub events: Vec<crate::events::graphql::Event>,
+    /// The open follow-ups, earliest due first.
+    pub follow_ups: Vec<crate::events::graphql::FollowUp>,
 }
 
 connection!(
