@@ -2,7 +2,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::naming::{Bookkeeping, id_column, index};
+use crate::naming::{Bookkeeping, foreign_key, id_column, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -89,20 +89,6 @@ fn optional_timestamp(name: impl IntoIden) -> ColumnDef {
     ColumnDef::new(name)
         .timestamp_with_time_zone()
         .null()
-        .to_owned()
-}
-
-fn foreign_key(
-    name: &str,
-    from: (impl IntoIden, impl IntoIden),
-    to: (impl IntoIden, impl IntoIden),
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .on_delete(on_delete)
         .to_owned()
 }
 

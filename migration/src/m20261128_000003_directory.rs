@@ -3,7 +3,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::naming::{Bookkeeping, id_column, index, sort_key_column};
+use crate::naming::{Bookkeeping, foreign_key, id_column, index, sort_key_column};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -87,20 +87,6 @@ enum Authorities {
 enum Users {
     Table,
     Id,
-}
-
-fn foreign_key(
-    name: &str,
-    from: (impl IntoIden, impl IntoIden),
-    to: (impl IntoIden, impl IntoIden),
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .on_delete(on_delete)
-        .to_owned()
 }
 
 #[async_trait::async_trait]

@@ -3,7 +3,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::naming::{Bookkeeping, id_column, index, sort_key_column};
+use crate::naming::{Bookkeeping, foreign_key, id_column, index, sort_key_column};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -141,20 +141,6 @@ enum Cooperations {
     Id,
 }
 
-fn fk(
-    name: &str,
-    from: (impl IntoIden, impl IntoIden),
-    to: (impl IntoIden, impl IntoIden),
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .on_delete(on_delete)
-        .to_owned()
-}
-
 fn big(name: impl IntoIden, nullable: bool) -> ColumnDef {
     let mut column = ColumnDef::new(name);
     column.big_integer();
@@ -204,19 +190,19 @@ impl MigrationTrait for Migration {
                         CountryGroups::CreatedAt,
                         CountryGroups::UpdatedAt,
                     )
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_country_groups_chair",
                         (CountryGroups::Table, CountryGroups::ChairAuthorityId),
                         (Authorities::Table, Authorities::Id),
                         Restrict,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_country_groups_chair_person",
                         (CountryGroups::Table, CountryGroups::ChairPersonId),
                         (People::Table, People::Id),
                         SetNull,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_country_groups_coordinator",
                         (CountryGroups::Table, CountryGroups::CoordinatorPersonId),
                         (People::Table, People::Id),
@@ -249,13 +235,13 @@ impl MigrationTrait for Migration {
                             .timestamp_with_time_zone()
                             .not_null(),
                     )
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_group_memberships_group",
                         (GroupMemberships::Table, GroupMemberships::GroupId),
                         (CountryGroups::Table, CountryGroups::Id),
                         Cascade,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_group_memberships_authority",
                         (GroupMemberships::Table, GroupMemberships::AuthorityId),
                         (Authorities::Table, Authorities::Id),
@@ -306,25 +292,25 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Events::Directions).text().null())
                     .col(ColumnDef::new(Events::Minutes).text().null())
                     .bookkeeping(Events::Version, Events::CreatedAt, Events::UpdatedAt)
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_events_group",
                         (Events::Table, Events::GroupId),
                         (CountryGroups::Table, CountryGroups::Id),
                         Restrict,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_events_organiser_authority",
                         (Events::Table, Events::OrganiserAuthorityId),
                         (Authorities::Table, Authorities::Id),
                         Restrict,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_events_organiser_organisation",
                         (Events::Table, Events::OrganiserOrganisationId),
                         (Organisations::Table, Organisations::Id),
                         Restrict,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_events_facilitator",
                         (Events::Table, Events::FacilitatorPersonId),
                         (People::Table, People::Id),
@@ -348,25 +334,25 @@ impl MigrationTrait for Migration {
                             .string_len(16)
                             .not_null(),
                     )
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_event_participants_event",
                         (EventParticipants::Table, EventParticipants::EventId),
                         (Events::Table, Events::Id),
                         Cascade,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_event_participants_person",
                         (EventParticipants::Table, EventParticipants::PersonId),
                         (People::Table, People::Id),
                         Restrict,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_event_participants_authority",
                         (EventParticipants::Table, EventParticipants::AuthorityId),
                         (Authorities::Table, Authorities::Id),
                         Restrict,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_event_participants_organisation",
                         (EventParticipants::Table, EventParticipants::OrganisationId),
                         (Organisations::Table, Organisations::Id),
@@ -383,7 +369,7 @@ impl MigrationTrait for Migration {
                     .col(big(AgendaItems::EventId, false))
                     .col(ColumnDef::new(AgendaItems::Position).integer().not_null())
                     .col(text(AgendaItems::Title, false))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_agenda_items_event",
                         (AgendaItems::Table, AgendaItems::EventId),
                         (Events::Table, Events::Id),
@@ -401,13 +387,13 @@ impl MigrationTrait for Migration {
                     .col(big(Decisions::AgendaItemId, true))
                     .col(ColumnDef::new(Decisions::Position).integer().not_null())
                     .col(ColumnDef::new(Decisions::Text).text().not_null())
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_decisions_event",
                         (Decisions::Table, Decisions::EventId),
                         (Events::Table, Events::Id),
                         Cascade,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_decisions_agenda_item",
                         (Decisions::Table, Decisions::AgendaItemId),
                         (AgendaItems::Table, AgendaItems::Id),
@@ -436,25 +422,25 @@ impl MigrationTrait for Migration {
                         FollowUps::CreatedAt,
                         FollowUps::UpdatedAt,
                     )
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_follow_ups_event",
                         (FollowUps::Table, FollowUps::EventId),
                         (Events::Table, Events::Id),
                         Cascade,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_follow_ups_owner_person",
                         (FollowUps::Table, FollowUps::OwnerPersonId),
                         (People::Table, People::Id),
                         SetNull,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_follow_ups_owner_authority",
                         (FollowUps::Table, FollowUps::OwnerAuthorityId),
                         (Authorities::Table, Authorities::Id),
                         SetNull,
                     ))
-                    .foreign_key(&mut fk(
+                    .foreign_key(&mut foreign_key(
                         "fk_follow_ups_cooperation",
                         (FollowUps::Table, FollowUps::CooperationId),
                         (Cooperations::Table, Cooperations::Id),

@@ -65,3 +65,18 @@ pub fn index(name: &str, table: impl IntoIden, columns: &[&str]) -> IndexCreateS
     }
     index.to_owned()
 }
+
+/// A named foreign key from `from` (table, column) to `to` (table, column).
+pub fn foreign_key(
+    name: &str,
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(name)
+        .from(from.0, from.1)
+        .to(to.0, to.1)
+        .on_delete(on_delete)
+        .to_owned()
+}
