@@ -19,10 +19,11 @@ pub enum NodeKind {
     Theme,
     CountryGroup,
     Event,
+    Programme,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 10] = [
+    const ALL: [NodeKind; 11] = [
         Self::Authority,
         Self::Organisation,
         Self::Person,
@@ -33,6 +34,7 @@ impl NodeKind {
         Self::Theme,
         Self::CountryGroup,
         Self::Event,
+        Self::Programme,
     ];
 
     /// The GraphQL type name of this kind.
@@ -48,6 +50,7 @@ impl NodeKind {
             Self::Theme => "Theme",
             Self::CountryGroup => "CountryGroup",
             Self::Event => "Event",
+            Self::Programme => "Programme",
         }
     }
 }

@@ -8,6 +8,7 @@ use entities::{api_key, event};
 use crate::events::graphql::Event;
 use crate::events::{EventVisibility, may_see_members_events};
 use crate::groups::graphql::{CountryGroup, CountryGroupLoader};
+use crate::programmes::graphql::Programme;
 
 use crate::access::Role;
 use crate::access::api_key_graphql::ApiKey;
@@ -48,6 +49,7 @@ pub enum Node {
     Theme(Theme),
     CountryGroup(CountryGroup),
     Event(Event),
+    Programme(Programme),
 }
 
 async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>, ApiError> {
@@ -102,6 +104,13 @@ async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>
                     || may_see_members_events(caller)
             })
             .map(|model| Node::Event(Event(model))),
+        // Programmes are for signed-in callers.
+        NodeKind::Programme if caller.role().is_some() => {
+            crate::storage::find::<entities::programme::Entity>(context::db(ctx)?, id)
+                .await?
+                .map(|model| Node::Programme(Programme(model)))
+        }
+        NodeKind::Programme => None,
     })
 }
 

@@ -31,6 +31,7 @@ use crate::organisations::loaders::OrganisationLoader;
 use crate::outbox::graphql::OutboxQuery;
 use crate::people::graphql::{PersonMutation, PersonQuery};
 use crate::people::loaders::{AffiliationsByPersonLoader, PersonLoader};
+use crate::programmes::graphql::{ProgrammeDetailsLoader, ProgrammeMutation, ProgrammeQuery};
 use crate::storage::ByIdLoader;
 
 /// Every query of the API.
@@ -48,6 +49,7 @@ pub struct Query(
     OutboxQuery,
     GroupQuery,
     EventQuery,
+    ProgrammeQuery,
 );
 
 /// Every mutation of the API.
@@ -65,6 +67,7 @@ pub struct Mutation(
     GroupMutation,
     EventMutation,
     CalendarMutation,
+    ProgrammeMutation,
 );
 
 /// The executable schema.
@@ -135,6 +138,7 @@ pub fn build(
         .data(loader(ThemesLoader(db.clone())))
         .data(loader(CountryGroupLoader::new(db.clone())))
         .data(loader(EventDetailsLoader(db.clone())))
+        .data(loader(ProgrammeDetailsLoader(db.clone())))
         .data(loader(ByIdLoader::<entities::event::Entity>::new(
             db.clone(),
         )))

@@ -9,6 +9,7 @@ mod m20261128_000002_access;
 mod m20261128_000003_directory;
 mod m20261128_000004_groups_events;
 mod m20261128_000005_calendar_tokens;
+mod m20261128_000006_programmes;
 mod naming;
 
 /// Every migration, in order.
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_directory::Migration),
             Box::new(m20261128_000004_groups_events::Migration),
             Box::new(m20261128_000005_calendar_tokens::Migration),
+            Box::new(m20261128_000006_programmes::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ mod nodes;
 mod organisations;
 mod people;
 mod playground;
+mod programmes;
 mod reminders;
 mod roles;
 mod schema;

@@ -308,6 +308,22 @@ async fn every_role_gets_what_the_matrix_says() {
             [Hidden, Hidden, Hidden, Allowed, Allowed, Allowed],
         ),
         (
+            "read programmes, actions, budgets and cost shares",
+            "{ programmes { totalCount } }",
+            json!({}),
+            "programmes",
+            vec!["totalCount"],
+            [Unauthenticated, Allowed, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "manage programmes",
+            "mutation { createProgramme(input: {title: \"Programme\"}) { programme { id } } }",
+            json!({}),
+            "createProgramme",
+            vec![],
+            [Unauthenticated, Forbidden, Forbidden, Forbidden, Allowed, Allowed],
+        ),
+        (
             "manage users",
             "{ users { totalCount } }",
             json!({}),

@@ -1,5 +1,692 @@
-//! Concerted action programmes (programmes d'actions concertées), led by one authority and
-//! financed by volunteer authorities sharing each action's cost. So far: the exact cost
-//! sharing every action will use (`sharing`).
+//! Concerted action programmes (programmes d'actions concertées): led by one authority,
+//! coordinated by CUF, and financed by volunteer authorities sharing each action's cost
+//! exactly (`sharing`). This module owns the rules: the programme workflow, saving an action
+//! with its cost items and shares (recomputed, keeping commitments), and commitments.
 
+pub mod graphql;
 pub mod sharing;
+
+use async_graphql::Enum;
+use chrono::{NaiveDate, SubsecRound, Utc};
+use entities::{authority, cost_item, cost_share, programme, programme_action};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    TransactionSession, TransactionTrait,
+};
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::error::ApiError;
+use crate::ids::{self, NodeKind};
+use crate::money::{Currency, Money};
+use crate::mutation::{Rejection, UserErrorCode};
+use crate::storage::{self, Keyed, Versioned};
+use crate::text;
+
+macro_rules! stored {
+    ($name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        impl $name {
+            /// Every value.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+            /// The stored name.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+            /// The value stored as `text`, if it is one.
+            pub fn from_stored(text: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|value| value.as_str() == text)
+            }
+        }
+    };
+}
+
+/// Where a programme stands.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ProgrammeStatus {
+    /// Being written.
+    Draft,
+    /// Put to the group.
+    Proposed,
+    /// Agreed, with a lead and every action's cost shared.
+    Validated,
+    /// Under way.
+    InProgress,
+    /// Done.
+    Completed,
+    /// Given up.
+    Cancelled,
+}
+stored!(ProgrammeStatus {
+    Draft = "DRAFT",
+    Proposed = "PROPOSED",
+    Validated = "VALIDATED",
+    InProgress = "IN_PROGRESS",
+    Completed = "COMPLETED",
+    Cancelled = "CANCELLED",
+});
+
+/// How an action's cost is shared.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SharingMethod {
+    /// Equally among the participating authorities.
+    Equal,
+    /// Pro rata of each authority's population.
+    Population,
+    /// By percentages given per authority, totalling exactly 100.
+    Percentage,
+    /// By amounts given per authority; a difference from the cost shows as a gap or excess.
+    Fixed,
+}
+stored!(SharingMethod { Equal = "EQUAL", Population = "POPULATION", Percentage = "PERCENTAGE", Fixed = "FIXED" });
+
+/// Where an authority's share stands.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CommitmentState {
+    /// Asked of the authority.
+    Proposed,
+    /// Promised by the authority.
+    Pledged,
+    /// Confirmed by the authority (budget voted).
+    Confirmed,
+    /// Paid, as recorded by CUF.
+    Paid,
+    /// Declined by the authority: a gap until redistributed.
+    Declined,
+}
+stored!(CommitmentState {
+    Proposed = "PROPOSED",
+    Pledged = "PLEDGED",
+    Confirmed = "CONFIRMED",
+    Paid = "PAID",
+    Declined = "DECLINED",
+});
+
+macro_rules! keyed {
+    ($($module:ident),+) => {
+        $(impl Keyed for $module::Entity {
+            const ID: $module::Column = $module::Column::Id;
+            fn id(model: &$module::Model) -> i64 { model.id }
+        })+
+    };
+}
+keyed!(programme, programme_action, cost_item, cost_share);
+
+impl Versioned for programme::Entity {
+    const NOUN: &'static str = "programme";
+    const VERSION: programme::Column = programme::Column::Version;
+    fn version(model: &programme::Model) -> i32 {
+        model.version
+    }
+}
+
+/// A programme's fields, parsed.
+#[derive(Debug, Clone)]
+pub struct ProgrammeContent {
+    pub title: String,
+    pub group_id: Option<i64>,
+    pub lead_authority_id: Option<i64>,
+    pub coordinator_organisation_id: Option<i64>,
+    pub currency: Currency,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub description: Option<String>,
+}
+
+/// A cost item, parsed: label, quantity and unit cost.
+#[derive(Debug, Clone)]
+pub struct NewCostItem {
+    pub label: String,
+    pub quantity: i64,
+    pub unit_cost: Money,
+}
+
+/// A participating authority, with its percentage (hundredths) or fixed amount per method.
+#[derive(Debug, Clone)]
+pub struct Participant {
+    pub authority_id: i64,
+    pub percentage_hundredths: Option<u32>,
+    pub fixed: Option<Money>,
+}
+
+/// An action's fields, parsed.
+#[derive(Debug, Clone)]
+pub struct ActionContent {
+    pub title: String,
+    pub description: Option<String>,
+    pub status: String,
+    pub sharing_method: SharingMethod,
+    pub cost_items: Vec<NewCostItem>,
+    pub participants: Vec<Participant>,
+}
+
+/// An action's money: cost, what active shares cover, pledged, confirmed, paid (minor units).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub cost: i64,
+    pub shared: i64,
+    pub pledged: i64,
+    pub confirmed: i64,
+    pub paid: i64,
+}
+
+impl Totals {
+    /// Adds a share's amount to the totals its commitment counts in.
+    fn count(&mut self, share: &cost_share::Model) {
+        let state = CommitmentState::from_stored(&share.commitment);
+        if state != Some(CommitmentState::Declined) {
+            self.shared += share.amount_minor;
+        }
+        if matches!(
+            state,
+            Some(CommitmentState::Pledged | CommitmentState::Confirmed | CommitmentState::Paid)
+        ) {
+            self.pledged += share.amount_minor;
+        }
+        if matches!(
+            state,
+            Some(CommitmentState::Confirmed | CommitmentState::Paid)
+        ) {
+            self.confirmed += share.amount_minor;
+        }
+        if state == Some(CommitmentState::Paid) {
+            self.paid += share.amount_minor;
+        }
+    }
+
+    /// The totals of one action from its items and shares.
+    pub fn of(items: &[cost_item::Model], shares: &[cost_share::Model]) -> Self {
+        let mut totals = Totals {
+            cost: items.iter().map(|item| item.amount_minor).sum(),
+            ..Totals::default()
+        };
+        for share in shares {
+            totals.count(share);
+        }
+        totals
+    }
+
+    /// The sum of two totals.
+    pub fn plus(self, other: Totals) -> Totals {
+        Totals {
+            cost: self.cost + other.cost,
+            shared: self.shared + other.shared,
+            pledged: self.pledged + other.pledged,
+            confirmed: self.confirmed + other.confirmed,
+            paid: self.paid + other.paid,
+        }
+    }
+
+    /// What active shares do not cover (negative: an excess).
+    pub fn gap(self) -> i64 {
+        self.cost - self.shared
+    }
+}
+
+/// The currency of a stored programme.
+pub fn currency_of(programme: &programme::Model) -> Currency {
+    Currency::parse(&programme.currency).unwrap_or(Currency::EUR)
+}
+
+/// The items and shares of these actions.
+pub async fn items_and_shares(
+    db: &impl ConnectionTrait,
+    action_ids: &[i64],
+) -> Result<(Vec<cost_item::Model>, Vec<cost_share::Model>), DbErr> {
+    let items = cost_item::Entity::find()
+        .filter(cost_item::Column::ActionId.is_in(action_ids.iter().copied()))
+        .order_by_asc(cost_item::Column::Position)
+        .all(db)
+        .await?;
+    let shares = cost_share::Entity::find()
+        .filter(cost_share::Column::ActionId.is_in(action_ids.iter().copied()))
+        .order_by_asc(cost_share::Column::AuthorityId)
+        .all(db)
+        .await?;
+    Ok((items, shares))
+}
+
+/// The actions of these programmes, in order.
+pub async fn actions_of(
+    db: &impl ConnectionTrait,
+    programme_ids: &[i64],
+) -> Result<Vec<programme_action::Model>, DbErr> {
+    programme_action::Entity::find()
+        .filter(programme_action::Column::ProgrammeId.is_in(programme_ids.iter().copied()))
+        .order_by_asc(programme_action::Column::ProgrammeId)
+        .order_by_asc(programme_action::Column::Position)
+        .all(db)
+        .await
+}
+
+/// Creates a programme, as a DRAFT.
+pub async fn create_programme(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    content: ProgrammeContent,
+) -> Result<programme::Model, Rejection> {
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
+    let now = Utc::now().trunc_subsecs(6);
+    let row = programme::Model {
+        id: 0,
+        sort_key: text::fold(&content.title),
+        title: content.title,
+        group_id: content.group_id,
+        lead_authority_id: content.lead_authority_id,
+        coordinator_organisation_id: content.coordinator_organisation_id,
+        status: ProgrammeStatus::Draft.as_str().to_owned(),
+        currency: content.currency.code().to_owned(),
+        starts_on: content.starts_on,
+        ends_on: content.ends_on,
+        description: content.description,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let created = storage::insert::<programme::Entity>(&transaction, row).await?;
+    let node = ids::encode(NodeKind::Programme, created.id);
+    audit::record(
+        &transaction,
+        actor,
+        "createProgramme",
+        Some(&node),
+        None,
+        Some(json!({ "title": created.title })),
+    )
+    .await?;
+    transaction.commit().await.map_err(ApiError::from)?;
+    Ok(created)
+}
+
+fn compute_shares(
+    cost: Money,
+    method: SharingMethod,
+    participants: &[Participant],
+    populations: &[Option<i64>],
+) -> Result<Vec<Money>, Rejection> {
+    let refuse = |error: sharing::SharingError| {
+        Rejection::user(&["participants"], UserErrorCode::Invalid, error.to_string())
+    };
+    match method {
+        SharingMethod::Equal => sharing::equal(cost, participants.len()).map_err(refuse),
+        SharingMethod::Population => sharing::by_population(cost, populations).map_err(refuse),
+        SharingMethod::Percentage => {
+            let hundredths: Vec<u32> = participants
+                .iter()
+                .map(|participant| participant.percentage_hundredths.unwrap_or(0))
+                .collect();
+            sharing::by_percentage(cost, &hundredths).map_err(refuse)
+        }
+        SharingMethod::Fixed => {
+            let amounts: Vec<Money> = participants
+                .iter()
+                .map(|participant| participant.fixed.unwrap_or(Money::zero(cost.currency())))
+                .collect();
+            sharing::fixed(cost, &amounts)
+                .map(|(amounts, _)| amounts)
+                .ok_or_else(|| {
+                    Rejection::user(
+                        &["participants"],
+                        UserErrorCode::Invalid,
+                        "amounts must be in the programme's currency",
+                    )
+                })
+        }
+    }
+}
+
+/// Creates (when `action_id` is `None`) or replaces an action of `programme_id` with its cost
+/// items; its shares are recomputed by its method, each authority that stays in keeping its
+/// commitment.
+pub async fn save_action(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    programme_id: i64,
+    action_id: Option<i64>,
+    content: ActionContent,
+) -> Result<programme_action::Model, Rejection> {
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
+    let Some(programme) = storage::find::<programme::Entity>(&transaction, programme_id).await?
+    else {
+        return Err(Rejection::user(
+            &["programmeId"],
+            UserErrorCode::NotFound,
+            "no programme has this id",
+        ));
+    };
+    let currency = currency_of(&programme);
+    let mut cost = Money::zero(currency);
+    let mut items = Vec::with_capacity(content.cost_items.len());
+    for (position, item) in content.cost_items.iter().enumerate() {
+        let amount = item
+            .unit_cost
+            .minor()
+            .checked_mul(item.quantity)
+            .and_then(|minor| Money::from_minor(minor, currency).ok())
+            .filter(|_| item.unit_cost.currency() == currency)
+            .ok_or_else(|| {
+                Rejection::user(
+                    &["costItems", &position.to_string()],
+                    UserErrorCode::Invalid,
+                    "the amount is out of range or in another currency",
+                )
+            })?;
+        cost = cost.checked_add(amount).ok_or_else(|| {
+            Rejection::user(
+                &["costItems"],
+                UserErrorCode::Invalid,
+                "the total cost is out of range",
+            )
+        })?;
+        items.push((item.clone(), amount));
+    }
+    let ids: Vec<i64> = content
+        .participants
+        .iter()
+        .map(|participant| participant.authority_id)
+        .collect();
+    let authorities = storage::find_many::<authority::Entity>(&transaction, &ids).await?;
+    if authorities.len() != ids.len() {
+        return Err(Rejection::user(
+            &["participants"],
+            UserErrorCode::NotFound,
+            "a participant is not an authority (or is listed twice)",
+        ));
+    }
+    let populations: Vec<Option<i64>> = ids
+        .iter()
+        .map(|id| {
+            authorities
+                .iter()
+                .find(|row| row.id == *id)
+                .and_then(|row| row.population)
+        })
+        .collect();
+    let amounts = compute_shares(
+        cost,
+        content.sharing_method,
+        &content.participants,
+        &populations,
+    )?;
+    let now = Utc::now().trunc_subsecs(6);
+    let (action, previous_shares) = match action_id {
+        Some(id) => {
+            let Some(mut current) = storage::find::<programme_action::Entity>(&transaction, id)
+                .await?
+                .filter(|row| row.programme_id == programme_id)
+            else {
+                return Err(Rejection::user(
+                    &["actionId"],
+                    UserErrorCode::NotFound,
+                    "no action of this programme has this id",
+                ));
+            };
+            current.title = content.title.clone();
+            current.description = content.description.clone();
+            current.status = content.status.clone();
+            current.sharing_method = content.sharing_method.as_str().to_owned();
+            current.version += 1;
+            current.updated_at = now;
+            let (_, shares) = items_and_shares(&transaction, &[id]).await?;
+            let mut active =
+                sea_orm::IntoActiveModel::into_active_model(current.clone()).reset_all();
+            active.id = sea_orm::ActiveValue::Unchanged(id);
+            sea_orm::ActiveModelTrait::update(active, &transaction).await?;
+            (current, shares)
+        }
+        None => {
+            let position = actions_of(&transaction, &[programme_id]).await?.len() as i32;
+            let row = programme_action::Model {
+                id: 0,
+                programme_id,
+                position,
+                title: content.title.clone(),
+                description: content.description.clone(),
+                status: content.status.clone(),
+                sharing_method: content.sharing_method.as_str().to_owned(),
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            };
+            (
+                storage::insert::<programme_action::Entity>(&transaction, row).await?,
+                Vec::new(),
+            )
+        }
+    };
+    cost_item::Entity::delete_many()
+        .filter(cost_item::Column::ActionId.eq(action.id))
+        .exec(&transaction)
+        .await?;
+    cost_share::Entity::delete_many()
+        .filter(cost_share::Column::ActionId.eq(action.id))
+        .exec(&transaction)
+        .await?;
+    for (position, (item, amount)) in items.into_iter().enumerate() {
+        let row = cost_item::Model {
+            id: 0,
+            action_id: action.id,
+            position: position as i32,
+            label: item.label,
+            quantity: item.quantity,
+            unit_cost_minor: item.unit_cost.minor(),
+            amount_minor: amount.minor(),
+        };
+        storage::insert::<cost_item::Entity>(&transaction, row).await?;
+    }
+    for (participant, amount) in content.participants.iter().zip(&amounts) {
+        let kept = previous_shares
+            .iter()
+            .find(|share| share.authority_id == participant.authority_id);
+        let row = cost_share::Model {
+            id: 0,
+            action_id: action.id,
+            authority_id: participant.authority_id,
+            percentage_hundredths: participant.percentage_hundredths.map(|value| value as i32),
+            fixed_minor: participant.fixed.map(Money::minor),
+            amount_minor: amount.minor(),
+            commitment: kept.map_or(CommitmentState::Proposed.as_str().to_owned(), |share| {
+                share.commitment.clone()
+            }),
+            version: kept.map_or(1, |share| share.version + 1),
+            created_at: kept.map_or(now, |share| share.created_at),
+            updated_at: now,
+        };
+        storage::insert::<cost_share::Entity>(&transaction, row).await?;
+    }
+    let node = ids::encode(NodeKind::Programme, programme_id);
+    let after = json!({ "action": action.title, "cost": cost.to_string(), "method": action.sharing_method,
+        "shares": amounts.iter().map(ToString::to_string).collect::<Vec<_>>() });
+    audit::record(
+        &transaction,
+        actor,
+        "saveProgrammeAction",
+        Some(&node),
+        None,
+        Some(after),
+    )
+    .await?;
+    transaction.commit().await.map_err(ApiError::from)?;
+    Ok(action)
+}
+
+/// The legal steps of a programme.
+fn programme_step(from: ProgrammeStatus, to: ProgrammeStatus) -> bool {
+    use ProgrammeStatus::{Cancelled, Completed, Draft, InProgress, Proposed, Validated};
+    matches!(
+        (from, to),
+        (Draft, Proposed)
+            | (Proposed, Draft)
+            | (Proposed, Validated)
+            | (Validated, InProgress)
+            | (InProgress, Completed)
+    ) || (to == Cancelled && !matches!(from, Completed | Cancelled))
+}
+
+/// Moves the programme `id` to `to`. VALIDATED needs a lead, at least one action, and every
+/// action's cost covered exactly by its active shares.
+pub async fn transition_programme(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    to: ProgrammeStatus,
+) -> Result<programme::Model, Rejection> {
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
+    let current = storage::current::<programme::Entity>(&transaction, id, version).await?;
+    let from = ProgrammeStatus::from_stored(&current.status).unwrap_or(ProgrammeStatus::Draft);
+    if !programme_step(from, to) {
+        return Err(Rejection::user(
+            &["to"],
+            UserErrorCode::Invalid,
+            format!(
+                "a programme cannot go from {} to {}",
+                from.as_str(),
+                to.as_str()
+            ),
+        ));
+    }
+    if to == ProgrammeStatus::Validated {
+        if current.lead_authority_id.is_none() {
+            return Err(Rejection::user(
+                &["to"],
+                UserErrorCode::Invalid,
+                "a programme needs a lead authority to be validated",
+            ));
+        }
+        let actions = actions_of(&transaction, &[id]).await?;
+        if actions.is_empty() {
+            return Err(Rejection::user(
+                &["to"],
+                UserErrorCode::Invalid,
+                "a programme needs at least one action to be validated",
+            ));
+        }
+        let action_ids: Vec<i64> = actions.iter().map(|action| action.id).collect();
+        let (items, shares) = items_and_shares(&transaction, &action_ids).await?;
+        for action in &actions {
+            let totals = Totals::of(
+                &items
+                    .iter()
+                    .filter(|item| item.action_id == action.id)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+                &shares
+                    .iter()
+                    .filter(|share| share.action_id == action.id)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+            if totals.gap() != 0 {
+                return Err(Rejection::user(
+                    &["to"],
+                    UserErrorCode::Invalid,
+                    format!(
+                        "the shares of \"{}\" do not cover its cost exactly",
+                        action.title
+                    ),
+                ));
+            }
+        }
+    }
+    let mut next = current.clone();
+    next.status = to.as_str().to_owned();
+    next.version = version + 1;
+    next.updated_at = Utc::now().trunc_subsecs(6);
+    let Some(updated) =
+        storage::update_at_version::<programme::Entity>(&transaction, id, version, next).await?
+    else {
+        return Err(storage::stale::<programme::Entity>(version, version + 1));
+    };
+    let node = ids::encode(NodeKind::Programme, id);
+    audit::record(
+        &transaction,
+        actor,
+        "transitionProgramme",
+        Some(&node),
+        Some(json!({ "status": current.status })),
+        Some(json!({ "status": updated.status })),
+    )
+    .await?;
+    transaction.commit().await.map_err(ApiError::from)?;
+    Ok(updated)
+}
+
+/// Moves the share `id` to `to`: a MEMBER pledges, confirms or declines its own authority's
+/// share; CUF staff can do the same on its behalf and record payments.
+pub async fn set_commitment(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    id: i64,
+    to: CommitmentState,
+) -> Result<cost_share::Model, Rejection> {
+    use CommitmentState::{Confirmed, Declined, Paid, Pledged, Proposed};
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
+    let Some(current) = storage::find::<cost_share::Entity>(&transaction, id).await? else {
+        return Err(Rejection::user(
+            &["shareId"],
+            UserErrorCode::NotFound,
+            "no cost share has this id",
+        ));
+    };
+    if to == Paid {
+        actor.caller.require(crate::access::STAFF)?;
+    } else {
+        actor.caller.require_own_authority(current.authority_id)?;
+    }
+    let from = CommitmentState::from_stored(&current.commitment).unwrap_or(Proposed);
+    let legal = matches!(
+        (from, to),
+        (Proposed, Pledged)
+            | (Pledged, Confirmed)
+            | (Proposed, Confirmed)
+            | (Confirmed, Paid)
+            | (Proposed | Pledged, Declined)
+    );
+    if !legal {
+        return Err(Rejection::user(
+            &["commitment"],
+            UserErrorCode::Invalid,
+            format!(
+                "a share cannot go from {} to {}",
+                from.as_str(),
+                to.as_str()
+            ),
+        ));
+    }
+    let mut next = current.clone();
+    next.commitment = to.as_str().to_owned();
+    next.version += 1;
+    next.updated_at = Utc::now().trunc_subsecs(6);
+    let mut active = sea_orm::IntoActiveModel::into_active_model(next.clone()).reset_all();
+    active.id = sea_orm::ActiveValue::Unchanged(id);
+    sea_orm::ActiveModelTrait::update(active, &transaction).await?;
+    let action = storage::find::<programme_action::Entity>(&transaction, current.action_id).await?;
+    let node = action.map(|action| ids::encode(NodeKind::Programme, action.programme_id));
+    audit::record(
+        &transaction,
+        actor,
+        "setCommitment",
+        node.as_ref(),
+        Some(json!({ "share": id, "commitment": current.commitment })),
+        Some(json!({ "share": id, "commitment": next.commitment })),
+    )
+    .await?;
+    transaction.commit().await.map_err(ApiError::from)?;
+    Ok(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_programme_workflow_is_legal() {
+        use ProgrammeStatus::{Cancelled, Completed, Draft, InProgress, Proposed, Validated};
+        assert!(programme_step(Draft, Proposed));
+        assert!(programme_step(Proposed, Validated));
+        assert!(programme_step(InProgress, Cancelled));
+        assert!(!programme_step(Draft, Validated));
+        assert!(!programme_step(Completed, Cancelled));
+        assert!(!programme_step(Validated, Draft));
+    }
+}

@@ -1,0 +1,366 @@
+//! Concerted action programmes: exact cost sharing, commitments, totals, the workflow.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Auth, TestApp, error_code, spawn_app};
+
+const SAVE: &str = "mutation($input: SaveProgrammeActionInput!) { saveProgrammeAction(input: $input) {
+    programme { id version status totals { totalCost { amount currency } totalPledged { amount } totalConfirmed { amount } totalPaid { amount } fundingGap { amount } excess { amount } }
+        actions { id title sharingMethod costItems { label quantity amount { amount } }
+            shares { id authority { name } percentage amount { amount } commitment }
+            totals { totalCost { amount } fundingGap { amount } excess { amount } } } }
+    userErrors { field message code } } }";
+
+struct Setup {
+    programme: Value,
+    loire: Value,
+    champagne: Value,
+    saone: Value,
+}
+
+async fn setup(app: &TestApp, currency: Option<&str>) -> Setup {
+    let authority = |name: &str, population: Option<i64>| json!({ "name": name, "kind": "REGION", "countryCode": "FR", "population": population });
+    let loire = app
+        .create_authority(authority("Pays de la Loire", Some(3_660_000)))
+        .await["id"]
+        .clone();
+    let champagne = app
+        .create_authority(authority("Champagne-Ardenne", Some(1_340_000)))
+        .await["id"]
+        .clone();
+    let saone = app.create_authority(authority("Haute-Saône", None)).await["id"].clone();
+    let created = app
+        .data(
+            "mutation($lead: ID!, $currency: String) { createProgramme(input: {title: \"Programme d'actions concertées Mexique\", leadId: $lead, currency: $currency}) {
+                programme { id version status currency } userErrors { field message } } }",
+            json!({ "lead": loire, "currency": currency }),
+        )
+        .await;
+    Setup {
+        programme: created["createProgramme"]["programme"].clone(),
+        loire,
+        champagne,
+        saone,
+    }
+}
+
+async fn save(app: &TestApp, input: Value) -> Value {
+    app.data(SAVE, json!({ "input": input })).await["saveProgrammeAction"].clone()
+}
+
+/// The action saved last.
+fn last(saved: &Value) -> Value {
+    saved["programme"]["actions"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone()
+}
+
+fn amounts(action: &Value) -> Vec<String> {
+    action["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|share| share["amount"]["amount"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_offer_document_is_shared_equally_to_the_cent() {
+    let app = spawn_app().await;
+    let setup = setup(&app, None).await;
+    let saved = save(
+        &app,
+        json!({ "programmeId": setup.programme["id"], "title": "Offre territoriale commune", "sharingMethod": "EQUAL",
+            "costItems": [{ "label": "Maquettage et impression, 500 exemplaires", "unitCost": "2500.00" }],
+            "participants": [{ "authorityId": setup.loire }, { "authorityId": setup.champagne }, { "authorityId": setup.saone }] }),
+    )
+    .await;
+    assert_eq!(saved["userErrors"], json!([]), "{saved}");
+    let action = &saved["programme"]["actions"][0];
+    assert_eq!(amounts(action), ["833.34", "833.33", "833.33"]);
+    assert_eq!(
+        saved["programme"]["totals"]["totalCost"],
+        json!({ "amount": "2500.00", "currency": "EUR" })
+    );
+    assert_eq!(saved["programme"]["totals"]["fundingGap"]["amount"], "0.00");
+}
+
+#[tokio::test]
+async fn every_method_shares_exactly_or_says_why_not() {
+    let app = spawn_app().await;
+    let setup = setup(&app, None).await;
+    let base = |method: &str, participants: Value| {
+        json!({ "programmeId": setup.programme["id"], "title": "Atelier de haut niveau", "sharingMethod": method,
+            "costItems": [{ "label": "Salle et interprétariat", "quantity": 2, "unitCost": "1500.50" }], "participants": participants })
+    };
+    let two = json!([{ "authorityId": setup.loire }, { "authorityId": setup.champagne }]);
+    let population = save(&app, base("POPULATION", two.clone())).await;
+    let action = &population["programme"]["actions"][0];
+    assert_eq!(action["costItems"][0]["amount"]["amount"], "3001.00");
+    let shares: Vec<f64> = amounts(action)
+        .iter()
+        .map(|amount| amount.parse::<f64>().unwrap())
+        .collect();
+    assert!(shares[0] > shares[1], "the larger region pays more");
+    assert_eq!(
+        amounts(action)
+            .iter()
+            .map(|amount| amount.replace('.', "").parse::<i64>().unwrap())
+            .sum::<i64>(),
+        300_100
+    );
+    let missing = save(
+        &app,
+        base(
+            "POPULATION",
+            json!([{ "authorityId": setup.loire }, { "authorityId": setup.saone }]),
+        ),
+    )
+    .await;
+    assert_eq!(
+        missing["userErrors"][0]["field"],
+        json!(["participants"]),
+        "an authority without a population"
+    );
+    let not_100 = save(&app, base("PERCENTAGE", json!([{ "authorityId": setup.loire, "percentage": "60" }, { "authorityId": setup.champagne, "percentage": "30" }]))).await;
+    assert!(
+        not_100["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not exactly 100")
+    );
+    let percentages = save(&app, base("PERCENTAGE", json!([{ "authorityId": setup.loire, "percentage": "66.67" }, { "authorityId": setup.champagne, "percentage": "33.33" }]))).await;
+    let action = &last(&percentages);
+    assert_eq!(amounts(action), ["2000.77", "1000.23"]);
+    assert_eq!(action["shares"][0]["percentage"], "66.67");
+    let fixed = save(&app, base("FIXED", json!([{ "authorityId": setup.loire, "amount": "1000" }, { "authorityId": setup.champagne, "amount": "1500" }]))).await;
+    let action = &last(&fixed);
+    assert_eq!(
+        action["totals"]["fundingGap"]["amount"], "501.00",
+        "never silently adjusted"
+    );
+    let over = save(&app, base("FIXED", json!([{ "authorityId": setup.loire, "amount": "3000" }, { "authorityId": setup.champagne, "amount": "500" }]))).await;
+    assert_eq!(last(&over)["totals"]["excess"]["amount"], "499.00");
+    let bad_money = save(&app, json!({ "programmeId": setup.programme["id"], "title": "X", "sharingMethod": "EQUAL",
+        "costItems": [{ "label": "Y", "unitCost": "12.345" }, { "label": "Z", "unitCost": "-5" }], "participants": [] })).await;
+    let fields: Vec<Value> = bad_money["userErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| error["field"].clone())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            json!(["costItems", "0", "unitCost"]),
+            json!(["costItems", "1", "unitCost"])
+        ]
+    );
+    let programmes = app
+        .data("{ programmes { nodes { actions { title } } } }", json!({}))
+        .await;
+    assert_eq!(
+        programmes["programmes"]["nodes"][0]["actions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4,
+        "refused actions wrote nothing"
+    );
+    let unknown = app
+        .data("mutation { createProgramme(input: {title: \"P\", currency: \"ZZZ\"}) { programme { id } userErrors { field } } }", json!({}))
+        .await;
+    assert_eq!(
+        unknown["createProgramme"]["userErrors"][0]["field"],
+        json!(["currency"])
+    );
+}
+
+#[tokio::test]
+async fn authorities_commit_their_own_shares_and_cuf_records_payments() {
+    let app = spawn_app().await;
+    let setup = setup(&app, None).await;
+    let saved = save(
+        &app,
+        json!({ "programmeId": setup.programme["id"], "title": "Répertoire", "sharingMethod": "EQUAL",
+            "costItems": [{ "label": "Mise à jour", "unitCost": "1000.00" }],
+            "participants": [{ "authorityId": setup.loire }, { "authorityId": setup.champagne }] }),
+    )
+    .await;
+    let action = saved["programme"]["actions"][0].clone();
+    let (loire_share, champagne_share) = (
+        action["shares"][0]["id"].clone(),
+        action["shares"][1]["id"].clone(),
+    );
+    let (_, member) = app.user_with_role("MEMBER", Some(&setup.loire), None).await;
+    let set = "mutation($id: ID!, $to: CommitmentState!) { setCommitment(input: {shareId: $id, commitment: $to}) {
+        programme { totals { totalPledged { amount } totalConfirmed { amount } totalPaid { amount } fundingGap { amount } } } userErrors { field code } } }";
+    let pledged = app
+        .graphql_as(
+            Auth::Bearer(&member),
+            set,
+            json!({ "id": loire_share, "to": "PLEDGED" }),
+        )
+        .await;
+    assert_eq!(
+        pledged["data"]["setCommitment"]["programme"]["totals"]["totalPledged"]["amount"], "500.00",
+        "{pledged}"
+    );
+    let others = app
+        .graphql_as(
+            Auth::Bearer(&member),
+            set,
+            json!({ "id": champagne_share, "to": "PLEDGED" }),
+        )
+        .await;
+    assert_eq!(error_code(&others), "FORBIDDEN");
+    let paid_by_member = app
+        .graphql_as(
+            Auth::Bearer(&member),
+            set,
+            json!({ "id": loire_share, "to": "PAID" }),
+        )
+        .await;
+    assert_eq!(error_code(&paid_by_member), "FORBIDDEN");
+    let skipped = app
+        .data(set, json!({ "id": loire_share, "to": "PAID" }))
+        .await;
+    assert_eq!(
+        skipped["setCommitment"]["userErrors"][0]["field"],
+        json!(["commitment"]),
+        "PLEDGED cannot jump to PAID"
+    );
+    app.graphql_as(
+        Auth::Bearer(&member),
+        set,
+        json!({ "id": loire_share, "to": "CONFIRMED" }),
+    )
+    .await;
+    let paid = app
+        .data(set, json!({ "id": loire_share, "to": "PAID" }))
+        .await;
+    assert_eq!(
+        paid["setCommitment"]["programme"]["totals"]["totalPaid"]["amount"],
+        "500.00"
+    );
+    let declined = app
+        .data(set, json!({ "id": champagne_share, "to": "DECLINED" }))
+        .await;
+    assert_eq!(
+        declined["setCommitment"]["programme"]["totals"]["fundingGap"]["amount"], "500.00",
+        "a declined share reopens a gap"
+    );
+    // A new cost is shared again; the authority that stays keeps its commitment.
+    let resaved = save(
+        &app,
+        json!({ "programmeId": setup.programme["id"], "actionId": action["id"], "title": "Répertoire", "sharingMethod": "EQUAL",
+            "costItems": [{ "label": "Mise à jour", "unitCost": "1200.00" }],
+            "participants": [{ "authorityId": setup.loire }, { "authorityId": setup.champagne }] }),
+    )
+    .await;
+    let shares = &resaved["programme"]["actions"][0]["shares"];
+    assert_eq!(shares[0]["amount"]["amount"], "600.00");
+    assert_eq!(shares[0]["commitment"], "PAID");
+    assert_eq!(shares[1]["commitment"], "DECLINED");
+}
+
+#[tokio::test]
+async fn a_programme_is_validated_only_with_a_lead_actions_and_costs_covered() {
+    let app = spawn_app().await;
+    let setup = setup(&app, None).await;
+    let transition = "mutation($id: ID!, $version: Int!, $to: ProgrammeStatus!) { transitionProgramme(input: {id: $id, version: $version, to: $to}) {
+        programme { status version } userErrors { field message } } }";
+    let id = setup.programme["id"].clone();
+    let skip = app
+        .data(
+            transition,
+            json!({ "id": id, "version": 1, "to": "VALIDATED" }),
+        )
+        .await;
+    assert!(
+        skip["transitionProgramme"]["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot go from DRAFT")
+    );
+    let proposed = app
+        .data(
+            transition,
+            json!({ "id": id, "version": 1, "to": "PROPOSED" }),
+        )
+        .await;
+    assert_eq!(
+        proposed["transitionProgramme"]["programme"]["status"],
+        "PROPOSED"
+    );
+    let empty = app
+        .data(
+            transition,
+            json!({ "id": id, "version": 2, "to": "VALIDATED" }),
+        )
+        .await;
+    assert!(
+        empty["transitionProgramme"]["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at least one action")
+    );
+    save(
+        &app,
+        json!({ "programmeId": id, "title": "Atelier", "sharingMethod": "FIXED",
+        "costItems": [{ "label": "Salle", "unitCost": "1000" }],
+        "participants": [{ "authorityId": setup.loire, "amount": "600" }] }),
+    )
+    .await;
+    let gap = app
+        .data(
+            transition,
+            json!({ "id": id, "version": 2, "to": "VALIDATED" }),
+        )
+        .await;
+    assert!(
+        gap["transitionProgramme"]["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("do not cover")
+    );
+    let actions = app
+        .data("{ programmes { nodes { actions { id } } } }", json!({}))
+        .await;
+    let action_id = actions["programmes"]["nodes"][0]["actions"][0]["id"].clone();
+    save(&app, json!({ "programmeId": id, "actionId": action_id, "title": "Atelier", "sharingMethod": "FIXED",
+        "costItems": [{ "label": "Salle", "unitCost": "1000" }],
+        "participants": [{ "authorityId": setup.loire, "amount": "600" }, { "authorityId": setup.champagne, "amount": "400" }] })).await;
+    let validated = app
+        .data(
+            transition,
+            json!({ "id": id, "version": 2, "to": "VALIDATED" }),
+        )
+        .await;
+    assert_eq!(
+        validated["transitionProgramme"]["programme"]["status"], "VALIDATED",
+        "{validated}"
+    );
+    let anonymous = app
+        .graphql_as(Auth::Anonymous, "{ programmes { totalCount } }", json!({}))
+        .await;
+    assert_eq!(error_code(&anonymous), "UNAUTHENTICATED");
+    let (_, ministry_user) = {
+        let daect = app
+            .create_organisation(json!({ "name": "DAECT", "kind": "MINISTRY" }))
+            .await;
+        app.user_with_role("MINISTRY", None, Some(&daect["id"]))
+            .await
+    };
+    let read = app
+        .graphql_as(
+            Auth::Bearer(&ministry_user),
+            "{ programmes { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(read["data"]["programmes"]["totalCount"], 1);
+}
