@@ -364,3 +364,80 @@ async fn a_programme_is_validated_only_with_a_lead_actions_and_costs_covered() {
         .await;
     assert_eq!(read["data"]["programmes"]["totalCount"], 1);
 }
+
+#[tokio::test]
+async fn the_demo_programme_shows_every_total_and_a_declined_share_can_be_redistributed() {
+    let app = crate::helpers::spawn_demo_app().await;
+    let query = "{ countryGroups { nodes { programmes { title lead { name } totals { totalCost { amount } totalPledged { amount } totalPaid { amount } fundingGap { amount } }
+        actions { id title sharingMethod totals { totalCost { amount } fundingGap { amount } } shares { authority { name } amount { amount } commitment } } } } } }";
+    let data = app.data(query, json!({})).await;
+    let programme = &data["countryGroups"]["nodes"][0]["programmes"][0];
+    assert_eq!(programme["lead"]["name"], "Communauté urbaine de Bordeaux");
+    let offer = &programme["actions"][0];
+    assert_eq!(
+        offer["totals"]["totalCost"]["amount"], "2950.00",
+        "2,500.00 EUR of printing and three committee meetings"
+    );
+    let commitments: Vec<&str> = offer["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|share| share["commitment"].as_str().unwrap())
+        .collect();
+    assert_eq!(commitments, ["PAID", "PLEDGED", "DECLINED"]);
+    assert_eq!(offer["totals"]["fundingGap"]["amount"], "983.33");
+    assert_eq!(programme["actions"][1]["sharingMethod"], "POPULATION");
+    assert_eq!(
+        programme["actions"][2]["totals"]["fundingGap"]["amount"], "400.00",
+        "FIXED amounts below the cost"
+    );
+    assert_eq!(programme["totals"]["totalCost"]["amount"], "8150.00");
+    assert_eq!(programme["totals"]["totalPaid"]["amount"], "983.34");
+    let redistributed = app
+        .data(
+            "mutation($id: ID!) { redistributeDeclinedShare(input: {actionId: $id}) { programme { actions { shares { amount { amount } commitment } totals { fundingGap { amount } } } } userErrors { message } } }",
+            json!({ "id": offer["id"] }),
+        )
+        .await;
+    let action = &redistributed["redistributeDeclinedShare"]["programme"]["actions"][0];
+    assert_eq!(
+        action["totals"]["fundingGap"]["amount"], "0.00",
+        "{redistributed}"
+    );
+    let amounts: Vec<&str> = action["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|share| share["amount"]["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(amounts, ["1475.00", "1475.00", "0.00"]);
+    assert_eq!(
+        action["shares"][0]["commitment"], "PAID",
+        "commitments are kept"
+    );
+    let again = app
+        .graphql("mutation($id: ID!) { redistributeDeclinedShare(input: {actionId: $id}) { userErrors { message } } }", json!({ "id": offer["id"] }))
+        .await;
+    assert!(
+        again["data"]["redistributeDeclinedShare"]["userErrors"][0]["message"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{again}"))
+            .contains("no declined share"),
+        "{again}"
+    );
+    let contributions = app
+        .data("{ authorities(filter: {search: \"bordeaux\"}) { nodes { contributions { currency pledged { amount } paid { amount } } } } }", json!({}))
+        .await;
+    assert_eq!(
+        contributions["authorities"]["nodes"][0]["contributions"],
+        json!([{ "currency": "EUR", "pledged": { "amount": "1475.00" }, "paid": { "amount": "1475.00" } }])
+    );
+    let anonymous = app
+        .graphql_as(
+            Auth::Anonymous,
+            "{ countryGroups { nodes { programmes { title } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&anonymous), "UNAUTHENTICATED");
+}

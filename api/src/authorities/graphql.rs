@@ -116,6 +116,15 @@ impl Authority {
         cooperation_connection(ctx, filter, Some(self.0.id), order_by, args).await
     }
 
+    /// What the authority pledged, confirmed and paid across programmes, per currency.
+    /// Signed-in callers only.
+    async fn contributions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::programmes::graphql::Contribution>, ApiError> {
+        crate::programmes::graphql::contributions_of(ctx, self.0.id).await
+    }
+
     /// The version of this record, incremented by every change; send it back with an update.
     async fn version(&self) -> i32 {
         self.0.version

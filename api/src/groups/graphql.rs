@@ -197,6 +197,14 @@ impl CountryGroup {
         })
     }
 
+    /// The group's concerted action programmes, by title. Signed-in callers only.
+    async fn programmes(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::programmes::graphql::Programme>, ApiError> {
+        crate::programmes::graphql::programmes_of_group(ctx, self.0.id).await
+    }
+
     /// The directory fiches of the group's country, as the caller may see them.
     async fn cooperations(
         &self,

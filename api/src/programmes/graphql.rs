@@ -727,6 +727,63 @@ async fn programme_of_action(
     )
 }
 
+/// An action whose declined shares to spread over the remaining authorities.
+#[derive(InputObject)]
+pub struct RedistributeDeclinedShareInput {
+    /// The action (its `id`).
+    pub action_id: ID,
+}
+
+/// What an authority committed across programmes, in one currency.
+#[derive(SimpleObject)]
+pub struct Contribution {
+    /// The currency.
+    pub currency: String,
+    /// Pledged, confirmed or paid.
+    pub pledged: Money,
+    /// Confirmed or paid.
+    pub confirmed: Money,
+    /// Paid.
+    pub paid: Money,
+}
+
+/// What an authority committed across programmes, per currency; members and CUF, or
+/// ministries.
+pub async fn contributions_of(
+    ctx: &Context<'_>,
+    authority_id: i64,
+) -> Result<Vec<Contribution>, ApiError> {
+    context::caller(ctx).require(READERS)?;
+    let rows = super::contributions(context::db(ctx)?, authority_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(code, totals)| {
+            let currency = Currency::parse(&code).unwrap_or(Currency::EUR);
+            Contribution {
+                currency: code,
+                pledged: money(totals.pledged, currency),
+                confirmed: money(totals.confirmed, currency),
+                paid: money(totals.paid, currency),
+            }
+        })
+        .collect())
+}
+
+/// The programmes of a country group, by title; signed-in callers only.
+pub async fn programmes_of_group(
+    ctx: &Context<'_>,
+    group_id: i64,
+) -> Result<Vec<Programme>, ApiError> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    context::caller(ctx).require(READERS)?;
+    let rows = programme::Entity::find()
+        .filter(programme::Column::GroupId.eq(group_id))
+        .order_by_asc(programme::Column::SortKey)
+        .all(context::db(ctx)?)
+        .await?;
+    Ok(rows.into_iter().map(Programme).collect())
+}
+
 /// The programme mutations.
 #[derive(Default)]
 pub struct ProgrammeMutation;
@@ -789,6 +846,35 @@ impl ProgrammeMutation {
             super::transition_programme(db, &actor, id, version, to).await
         })
         .await
+    }
+
+    /// Spreads the declined shares of an action over its remaining authorities by its
+    /// method, keeping their commitments. Only when asked; CUF staff.
+    #[graphql(guard = "RoleGuard(STAFF)")]
+    async fn redistribute_declined_share(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The action.")] input: RedistributeDeclinedShareInput,
+    ) -> Result<ProgrammeChangePayload, ApiError> {
+        let result = match input.action_id.parse::<i64>() {
+            Ok(id) => {
+                super::redistribute_declined(context::db(ctx)?, &context::actor(ctx), id).await
+            }
+            Err(_) => Err(Rejection::user(
+                &["actionId"],
+                crate::mutation::UserErrorCode::Invalid,
+                "is not an action id",
+            )),
+        };
+        let (action, user_errors) = crate::mutation::into_payload(result)?;
+        let programme = match action {
+            Some(action) => programme_of_action(ctx, action.id).await?,
+            None => None,
+        };
+        Ok(ProgrammeChangePayload {
+            programme,
+            user_errors,
+        })
     }
 
     /// Pledges, confirms or declines a share (its authority's members, or CUF), or records it

@@ -675,6 +675,144 @@ pub async fn set_commitment(
     Ok(next)
 }
 
+/// Spreads the declined shares of the action `action_id` over its remaining authorities by
+/// the action's method (FIXED: pro rata of their amounts), keeping their commitments. Only
+/// when asked: a declined share otherwise stays a visible gap.
+pub async fn redistribute_declined(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    action_id: i64,
+) -> Result<programme_action::Model, Rejection> {
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
+    let Some(action) = storage::find::<programme_action::Entity>(&transaction, action_id).await?
+    else {
+        return Err(Rejection::user(
+            &["actionId"],
+            UserErrorCode::NotFound,
+            "no action has this id",
+        ));
+    };
+    let Some(programme) =
+        storage::find::<programme::Entity>(&transaction, action.programme_id).await?
+    else {
+        return Err(Rejection::user(
+            &["actionId"],
+            UserErrorCode::NotFound,
+            "no action has this id",
+        ));
+    };
+    let (items, shares) = items_and_shares(&transaction, &[action_id]).await?;
+    let declined =
+        |share: &cost_share::Model| share.commitment == CommitmentState::Declined.as_str();
+    let remaining: Vec<&cost_share::Model> =
+        shares.iter().filter(|share| !declined(share)).collect();
+    if !shares
+        .iter()
+        .any(|share| declined(share) && share.amount_minor > 0)
+    {
+        return Err(Rejection::user(
+            &["actionId"],
+            UserErrorCode::Invalid,
+            "no declined share of this action has an amount to spread",
+        ));
+    }
+    let currency = currency_of(&programme);
+    let cost = Money::from_minor(items.iter().map(|item| item.amount_minor).sum(), currency)
+        .map_err(|error| ApiError::internal(error.0))?;
+    let ids: Vec<i64> = remaining.iter().map(|share| share.authority_id).collect();
+    let authorities = storage::find_many::<authority::Entity>(&transaction, &ids).await?;
+    let weights: Vec<u64> =
+        match SharingMethod::from_stored(&action.sharing_method).unwrap_or(SharingMethod::Equal) {
+            SharingMethod::Equal => vec![1; remaining.len()],
+            SharingMethod::Population => remaining
+                .iter()
+                .map(|share| {
+                    authorities
+                        .iter()
+                        .find(|row| row.id == share.authority_id)
+                        .and_then(|row| row.population)
+                        .and_then(|population| u64::try_from(population).ok())
+                        .unwrap_or(0)
+                })
+                .collect(),
+            SharingMethod::Percentage => remaining
+                .iter()
+                .map(|share| share.percentage_hundredths.unwrap_or(0).max(0) as u64)
+                .collect(),
+            SharingMethod::Fixed => remaining
+                .iter()
+                .map(|share| share.amount_minor.max(0) as u64)
+                .collect(),
+        };
+    let amounts = sharing::allocate(cost, &weights).map_err(|error| {
+        Rejection::user(&["actionId"], UserErrorCode::Invalid, error.to_string())
+    })?;
+    let now = Utc::now().trunc_subsecs(6);
+    for share in &shares {
+        let amount = match remaining.iter().position(|kept| kept.id == share.id) {
+            Some(position) => amounts[position].minor(),
+            None => 0,
+        };
+        let mut next = share.clone();
+        next.amount_minor = amount;
+        next.version += 1;
+        next.updated_at = now;
+        let mut active = sea_orm::IntoActiveModel::into_active_model(next).reset_all();
+        active.id = sea_orm::ActiveValue::Unchanged(share.id);
+        sea_orm::ActiveModelTrait::update(active, &transaction).await?;
+    }
+    let node = ids::encode(NodeKind::Programme, programme.id);
+    let after = json!({ "action": action.title, "shares": amounts.iter().map(ToString::to_string).collect::<Vec<_>>() });
+    audit::record(
+        &transaction,
+        actor,
+        "redistributeDeclinedShare",
+        Some(&node),
+        None,
+        Some(after),
+    )
+    .await?;
+    transaction.commit().await.map_err(ApiError::from)?;
+    Ok(action)
+}
+
+/// What an authority pledged, confirmed and paid across programmes, per currency (minor
+/// units): (currency, pledged, confirmed, paid).
+pub async fn contributions(
+    db: &impl ConnectionTrait,
+    authority_id: i64,
+) -> Result<Vec<(String, Totals)>, DbErr> {
+    let shares = cost_share::Entity::find()
+        .filter(cost_share::Column::AuthorityId.eq(authority_id))
+        .all(db)
+        .await?;
+    let action_ids: Vec<i64> = shares.iter().map(|share| share.action_id).collect();
+    let actions = storage::find_many::<programme_action::Entity>(db, &action_ids).await?;
+    let programme_ids: Vec<i64> = actions.iter().map(|action| action.programme_id).collect();
+    let programmes = storage::find_many::<programme::Entity>(db, &programme_ids).await?;
+    let mut by_currency: Vec<(String, Totals)> = Vec::new();
+    for share in &shares {
+        let currency = actions
+            .iter()
+            .find(|action| action.id == share.action_id)
+            .and_then(|action| {
+                programmes
+                    .iter()
+                    .find(|programme| programme.id == action.programme_id)
+            })
+            .map(|programme| programme.currency.clone())
+            .unwrap_or_else(|| "EUR".into());
+        let mut one = Totals::default();
+        one.count(share);
+        match by_currency.iter_mut().find(|(code, _)| *code == currency) {
+            Some((_, totals)) => *totals = totals.plus(one),
+            None => by_currency.push((currency, one)),
+        }
+    }
+    by_currency.sort_by(|left, right| left.0.cmp(&right.0));
+    Ok(by_currency)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

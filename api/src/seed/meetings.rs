@@ -342,5 +342,141 @@ pub async fn load(
     );
     next.organiser_organisation_id = Some(organisations.cuf);
     create_event(db, &actor, next).await.map_err(rejected)?;
+    programme(db, group.id, french, organisations.cuf).await
+}
+
+/// The concerted action programme the minutes propose, with its three actions shared among
+/// the French authorities by different methods and in different commitment states.
+pub async fn programme(
+    db: &DatabaseConnection,
+    group_id: i64,
+    french: [i64; 4],
+    cuf: i64,
+) -> anyhow::Result<()> {
+    use crate::money::{Currency, Money};
+    use crate::programmes::{
+        ActionContent, CommitmentState, NewCostItem, Participant, ProgrammeContent, SharingMethod,
+        create_programme, items_and_shares, save_action, set_commitment,
+    };
+    let actor = Actor::system();
+    let [bordeaux, loire, champagne, saone] = french;
+    let eur = |text: &str| Money::parse(text, Currency::EUR);
+    let programme = create_programme(
+        db,
+        &actor,
+        ProgrammeContent {
+            title: "Programme d'actions concertées du groupe-pays Mexique".into(),
+            group_id: Some(group_id),
+            lead_authority_id: Some(bordeaux),
+            coordinator_organisation_id: Some(cuf),
+            currency: Currency::EUR,
+            starts_on: Some(day(2014, 10, 1)?),
+            ends_on: Some(day(2015, 12, 31)?),
+            description: Some("Proposed at the meeting of 26 March 2014, to be validated with its financing and schedule in October 2014.".into()),
+        },
+    )
+    .await
+    .map_err(rejected)?;
+    let participant = |authority_id| Participant {
+        authority_id,
+        percentage_hundredths: None,
+        fixed: None,
+    };
+    let item = |label: &str, quantity, unit_cost: Money| NewCostItem {
+        label: label.into(),
+        quantity,
+        unit_cost,
+    };
+    let offer = save_action(
+        db,
+        &actor,
+        programme.id,
+        None,
+        ActionContent {
+            title: "Offre territoriale commune".into(),
+            description: Some("Document presenting the French authorities' know-how by theme, built by a technical committee of volunteers.".into()),
+            status: "PLANNED".into(),
+            sharing_method: SharingMethod::Equal,
+            cost_items: vec![
+                item("Maquettage et impression, 500 exemplaires", 1, eur("2500.00")?),
+                item("Réunions du comité technique", 3, eur("150.00")?),
+            ],
+            participants: vec![participant(bordeaux), participant(loire), participant(champagne)],
+        },
+    )
+    .await
+    .map_err(rejected)?;
+    save_action(
+        db,
+        &actor,
+        programme.id,
+        None,
+        ActionContent {
+            title: "Atelier de haut niveau, fin 2014".into(),
+            description: Some(
+                "Example budget of the demo dataset: the minutes give no figure for the workshop."
+                    .into(),
+            ),
+            status: "PLANNED".into(),
+            sharing_method: SharingMethod::Population,
+            cost_items: vec![item(
+                "Salle, interprétariat et accueil (exemple)",
+                1,
+                eur("4000.00")?,
+            )],
+            participants: vec![participant(loire), participant(champagne)],
+        },
+    )
+    .await
+    .map_err(rejected)?;
+    save_action(
+        db,
+        &actor,
+        programme.id,
+        None,
+        ActionContent {
+            title: "Mise à jour du répertoire franco-mexicain".into(),
+            description: Some("Example budget of the demo dataset.".into()),
+            status: "PLANNED".into(),
+            sharing_method: SharingMethod::Fixed,
+            cost_items: vec![item("Saisie et relances (exemple)", 1, eur("1200.00")?)],
+            participants: vec![
+                Participant {
+                    authority_id: bordeaux,
+                    percentage_hundredths: None,
+                    fixed: Some(eur("500.00")?),
+                },
+                Participant {
+                    authority_id: saone,
+                    percentage_hundredths: None,
+                    fixed: Some(eur("300.00")?),
+                },
+            ],
+        },
+    )
+    .await
+    .map_err(rejected)?;
+    let (_, shares) = items_and_shares(db, &[offer.id]).await?;
+    let steps: [(usize, &[CommitmentState]); 3] = [
+        (
+            0,
+            &[
+                CommitmentState::Pledged,
+                CommitmentState::Confirmed,
+                CommitmentState::Paid,
+            ],
+        ),
+        (1, &[CommitmentState::Pledged]),
+        (2, &[CommitmentState::Declined]),
+    ];
+    for (index, path) in steps {
+        if let Some(share) = shares.get(index) {
+            for state in path {
+                set_commitment(db, &actor, share.id, *state)
+                    .await
+                    .map_err(rejected)?;
+            }
+        }
+    }
     Ok(())
 }
