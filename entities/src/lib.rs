@@ -2,6 +2,7 @@
 //! Enumerations are stored as their SCREAMING_CASE names in text columns; the `api` crate
 //! parses them into its domain types.
 
+pub mod action_funding;
 pub mod affiliation;
 pub mod agenda_item;
 pub mod api_key;
@@ -23,6 +24,8 @@ pub mod outbox;
 pub mod person;
 pub mod programme;
 pub mod programme_action;
+pub mod programme_milestone;
+pub mod programme_partner;
 pub mod session;
 pub mod theme;
 pub mod user;

@@ -387,6 +387,48 @@ async fn the_demo_programme_shows_every_total_and_a_declined_share_can_be_redist
     assert_eq!(commitments, ["PAID", "PLEDGED", "DECLINED"]);
     assert_eq!(offer["totals"]["fundingGap"]["amount"], "983.33");
     assert_eq!(programme["actions"][1]["sharingMethod"], "POPULATION");
+    let workshop = app
+        .data(
+            "{ programmes { nodes { partners { organisation { acronym } role } milestones { title dueOn { precision tentative } done }
+                actions { fundings { organisation { acronym } amount { amount } commitment } shares { amount { amount } }
+                    totals { totalCoFunding { amount } fundingGap { amount } } } } } }",
+            json!({}),
+        )
+        .await["programmes"]["nodes"][0]
+        .clone();
+    assert_eq!(
+        workshop["partners"],
+        json!([{ "organisation": { "acronym": "DAECT" }, "role": "INSTITUTIONAL_PARTNER" },
+               { "organisation": { "acronym": "Ambassade" }, "role": "INSTITUTIONAL_PARTNER" }])
+    );
+    assert_eq!(
+        workshop["milestones"][1]["dueOn"],
+        json!({ "precision": "SEASON", "tentative": true })
+    );
+    let action = &workshop["actions"][1];
+    assert_eq!(
+        action["fundings"],
+        json!([{ "organisation": { "acronym": "DAECT" }, "amount": { "amount": "1000.00" }, "commitment": "PROPOSED" }])
+    );
+    assert_eq!(action["totals"]["totalCoFunding"]["amount"], "1000.00");
+    assert_eq!(
+        action["totals"]["fundingGap"]["amount"], "0.00",
+        "the authorities share what the co-financing leaves"
+    );
+    let shared: i64 = action["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|share| {
+            share["amount"]["amount"]
+                .as_str()
+                .unwrap()
+                .replace('.', "")
+                .parse::<i64>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(shared, 300_000);
     assert_eq!(
         programme["actions"][2]["totals"]["fundingGap"]["amount"], "400.00",
         "FIXED amounts below the cost"

@@ -8,21 +8,27 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entities::{cost_item, cost_share, programme, programme_action};
+use entities::{
+    action_funding, cost_item, cost_share, programme, programme_action, programme_milestone,
+    programme_partner,
+};
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
 
 use super::{
-    ActionContent, CommitmentState, NewCostItem, Participant, ProgrammeContent, ProgrammeStatus,
-    SharingMethod, Totals, currency_of,
+    ActionContent, CommitmentState, NewCostItem, NewFunding, NewMilestone, Participant,
+    PartnerRole, ProgrammeContent, ProgrammeStatus, SharingMethod, Totals, currency_of,
 };
 use crate::access::{EDITORS, Role, RoleGuard, STAFF};
 use crate::authorities::graphql::Authority;
 use crate::authorities::loaders::AuthorityLoader;
 use crate::context;
 use crate::error::ApiError;
+use crate::events::fuzzy_date::{DatePrecision, FuzzyDate, FuzzyDateInput};
 use crate::ids::{self, NodeKind};
 use crate::money::{Currency, Money as Amount};
 use crate::mutation::{InputErrors, Rejection, UserError, payload, respond};
+use crate::organisations::graphql::Organisation;
+use crate::organisations::loaders::OrganisationLoader;
 use crate::pagination::{
     self, Ordering, PageArgs, PageRequest, SortValue, connection, wants_total_count,
 };
@@ -55,6 +61,9 @@ pub struct ProgrammeDetails {
     pub actions: Vec<programme_action::Model>,
     pub items: Vec<cost_item::Model>,
     pub shares: Vec<cost_share::Model>,
+    pub fundings: Vec<action_funding::Model>,
+    pub partners: Vec<programme_partner::Model>,
+    pub milestones: Vec<programme_milestone::Model>,
 }
 
 impl ProgrammeDetails {
@@ -71,7 +80,13 @@ impl ProgrammeDetails {
             .filter(|share| share.action_id == action_id)
             .cloned()
             .collect();
-        Totals::of(&items, &shares)
+        let fundings: Vec<_> = self
+            .fundings
+            .iter()
+            .filter(|funding| funding.action_id == action_id)
+            .cloned()
+            .collect();
+        Totals::of(&items, &shares).with_fundings(&fundings)
     }
 }
 
@@ -86,6 +101,7 @@ impl Loader<i64> for ProgrammeDetailsLoader {
         let actions = super::actions_of(&self.0, keys).await?;
         let action_ids: Vec<i64> = actions.iter().map(|action| action.id).collect();
         let (items, shares) = super::items_and_shares(&self.0, &action_ids).await?;
+        let (fundings, partners, milestones) = super::lists_of(&self.0, keys, &action_ids).await?;
         let mut by_programme: HashMap<i64, ProgrammeDetails> = keys
             .iter()
             .map(|key| (*key, ProgrammeDetails::default()))
@@ -104,9 +120,104 @@ impl Loader<i64> for ProgrammeDetailsLoader {
                     .filter(|share| share.action_id == action.id)
                     .cloned(),
             );
+            details.fundings.extend(
+                fundings
+                    .iter()
+                    .filter(|funding| funding.action_id == action.id)
+                    .cloned(),
+            );
             details.actions.push(action);
         }
+        for partner in partners {
+            by_programme
+                .entry(partner.programme_id)
+                .or_default()
+                .partners
+                .push(partner);
+        }
+        for milestone in milestones {
+            by_programme
+                .entry(milestone.programme_id)
+                .or_default()
+                .milestones
+                .push(milestone);
+        }
         Ok(by_programme)
+    }
+}
+
+/// An organisation's part in a programme.
+#[derive(Clone)]
+pub struct ProgrammePartner(programme_partner::Model);
+
+/// An organisation's part in a programme.
+#[Object]
+impl ProgrammePartner {
+    /// The organisation.
+    async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<Organisation>, ApiError> {
+        Ok(context::loader::<OrganisationLoader>(ctx)?
+            .load_one(self.0.organisation_id)
+            .await?
+            .map(Organisation))
+    }
+
+    /// Its role.
+    async fn role(&self) -> Option<PartnerRole> {
+        PartnerRole::from_stored(&self.0.role)
+    }
+}
+
+/// A dated step of a programme's schedule.
+#[derive(Clone)]
+pub struct Milestone(programme_milestone::Model);
+
+/// A dated step of a programme's schedule.
+#[Object]
+impl Milestone {
+    /// What is to be reached.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// When, as precisely as known.
+    async fn due_on(&self) -> Option<FuzzyDate> {
+        Some(FuzzyDate {
+            start: Date(self.0.due_start?),
+            end: Date(self.0.due_end?),
+            precision: DatePrecision::from_stored(self.0.due_precision.as_deref()?),
+            tentative: self.0.due_tentative,
+        })
+    }
+
+    /// Whether it is reached.
+    async fn done(&self) -> bool {
+        self.0.done
+    }
+}
+
+/// A partner's co-financing of an action, apart from the authorities' shares.
+#[derive(Clone)]
+pub struct Funding(action_funding::Model, Currency);
+
+/// A partner's co-financing of an action, apart from the authorities' shares.
+#[Object]
+impl Funding {
+    /// The co-funding organisation (a ministry, an embassy).
+    async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<Organisation>, ApiError> {
+        Ok(context::loader::<OrganisationLoader>(ctx)?
+            .load_one(self.0.organisation_id)
+            .await?
+            .map(Organisation))
+    }
+
+    /// The amount.
+    async fn amount(&self) -> Money {
+        money(self.0.amount_minor, self.1)
+    }
+
+    /// Where the co-financing stands.
+    async fn commitment(&self) -> Option<CommitmentState> {
+        CommitmentState::from_stored(&self.0.commitment)
     }
 }
 
@@ -222,6 +333,16 @@ impl ProgrammeAction {
             .collect()
     }
 
+    /// Partners' co-financing lines, apart from the authorities' shares.
+    async fn fundings(&self) -> Vec<Funding> {
+        self.details
+            .fundings
+            .iter()
+            .filter(|funding| funding.action_id == self.action.id)
+            .map(|funding| Funding(funding.clone(), self.currency))
+            .collect()
+    }
+
     /// The money of the action: cost, pledged, confirmed, paid, gap, excess.
     async fn totals(&self) -> MoneyTotals {
         MoneyTotals::new(self.details.totals_of(self.action.id), self.currency)
@@ -239,6 +360,8 @@ pub struct MoneyTotals {
     pub total_confirmed: Money,
     /// What was paid.
     pub total_paid: Money,
+    /// What partners co-finance (not declined), apart from the shares.
+    pub total_co_funding: Money,
     /// What no active (not declined) share covers.
     pub funding_gap: Money,
     /// What active shares give beyond the cost (FIXED amounts over the cost).
@@ -252,6 +375,7 @@ impl MoneyTotals {
             total_pledged: money(totals.pledged, currency),
             total_confirmed: money(totals.confirmed, currency),
             total_paid: money(totals.paid, currency),
+            total_co_funding: money(totals.co_funding, currency),
             funding_gap: money(totals.gap().max(0), currency),
             excess: money((-totals.gap()).max(0), currency),
         }
@@ -357,6 +481,30 @@ impl Programme {
             .collect())
     }
 
+    /// Its partner organisations and their roles.
+    async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<ProgrammePartner>, ApiError> {
+        Ok(self
+            .details(ctx)
+            .await?
+            .partners
+            .iter()
+            .cloned()
+            .map(ProgrammePartner)
+            .collect())
+    }
+
+    /// Its schedule, in order.
+    async fn milestones(&self, ctx: &Context<'_>) -> Result<Vec<Milestone>, ApiError> {
+        Ok(self
+            .details(ctx)
+            .await?
+            .milestones
+            .iter()
+            .cloned()
+            .map(Milestone)
+            .collect())
+    }
+
     /// The money of the whole programme.
     async fn totals(&self, ctx: &Context<'_>) -> Result<MoneyTotals, ApiError> {
         let details = self.details(ctx).await?;
@@ -457,6 +605,44 @@ pub struct CreateProgrammeInput {
     pub ends_on: Option<Date>,
     /// A description.
     pub description: Option<String>,
+    /// Partner organisations and their roles.
+    #[graphql(default)]
+    pub partners: Vec<ProgrammePartnerInput>,
+    /// The schedule, in order.
+    #[graphql(default)]
+    pub milestones: Vec<MilestoneInput>,
+}
+
+/// A partner organisation of a programme.
+#[derive(InputObject)]
+pub struct ProgrammePartnerInput {
+    /// The organisation.
+    pub organisation_id: ID,
+    /// Its role.
+    pub role: PartnerRole,
+}
+
+/// A step of a programme's schedule.
+#[derive(InputObject)]
+pub struct MilestoneInput {
+    /// What is to be reached.
+    pub title: String,
+    /// When.
+    pub due_on: Option<FuzzyDateInput>,
+    /// Whether it is reached; false by default.
+    #[graphql(default)]
+    pub done: bool,
+}
+
+/// A programme to change.
+#[derive(InputObject)]
+pub struct UpdateProgrammeInput {
+    /// The programme.
+    pub id: ID,
+    /// The version the client read.
+    pub version: i32,
+    /// Its new fields, partners and milestones (the currency cannot change).
+    pub programme: CreateProgrammeInput,
 }
 
 fn optional(
@@ -503,8 +689,44 @@ impl CreateProgrammeInput {
             &["description"],
             self.description.as_deref().map(LongText::parse).transpose(),
         );
+        let partners: Vec<Option<(i64, PartnerRole)>> = self
+            .partners
+            .iter()
+            .enumerate()
+            .map(|(position, partner)| {
+                let id = errors.id(
+                    &["partners", &position.to_string(), "organisationId"],
+                    &partner.organisation_id,
+                    NodeKind::Organisation,
+                )?;
+                Some((id, partner.role))
+            })
+            .collect();
+        let milestones: Vec<Option<NewMilestone>> = self
+            .milestones
+            .iter()
+            .enumerate()
+            .map(|(position, milestone)| {
+                let position = position.to_string();
+                let title = errors.check(
+                    &["milestones", &position, "title"],
+                    Name::parse(&milestone.title),
+                );
+                let due = errors.check(
+                    &["milestones", &position, "dueOn"],
+                    milestone.due_on.map(FuzzyDateInput::parse).transpose(),
+                );
+                Some(NewMilestone {
+                    title: title?.as_str().to_owned(),
+                    due: due?,
+                    done: milestone.done,
+                })
+            })
+            .collect();
         errors.finish(|| {
             Some(ProgrammeContent {
+                partners: partners.into_iter().collect::<Option<Vec<_>>>()?,
+                milestones: milestones.into_iter().collect::<Option<Vec<_>>>()?,
                 title: title?.as_str().to_owned(),
                 group_id: group_id?,
                 lead_authority_id: lead?,
@@ -561,6 +783,18 @@ pub struct SaveProgrammeActionInput {
     /// The authorities sharing the cost, in the order shares are listed.
     #[graphql(default)]
     pub participants: Vec<ShareParticipantInput>,
+    /// Partners' co-financing lines, apart from the shares.
+    #[graphql(default)]
+    pub fundings: Vec<FundingInput>,
+}
+
+/// A partner's co-financing of an action.
+#[derive(InputObject)]
+pub struct FundingInput {
+    /// The organisation (a ministry, an embassy).
+    pub organisation_id: ID,
+    /// The amount, a decimal string in the programme's currency.
+    pub amount: String,
 }
 
 fn percentage(text: &str) -> Result<u32, ValueError> {
@@ -661,6 +895,25 @@ async fn parse_action(
             });
         }
     }
+    let mut fundings = Vec::new();
+    for (position, funding) in input.fundings.iter().enumerate() {
+        let position = position.to_string();
+        let organisation_id = errors.id(
+            &["fundings", &position, "organisationId"],
+            &funding.organisation_id,
+            NodeKind::Organisation,
+        );
+        let amount = errors.check(
+            &["fundings", &position, "amount"],
+            Amount::parse(&funding.amount, currency),
+        );
+        if let (Some(organisation_id), Some(amount)) = (organisation_id, amount) {
+            fundings.push(NewFunding {
+                organisation_id,
+                amount,
+            });
+        }
+    }
     let status = input.status.unwrap_or_else(|| "PLANNED".into());
     errors.finish(|| {
         Some((
@@ -673,6 +926,7 @@ async fn parse_action(
                 sharing_method: input.sharing_method,
                 cost_items: items,
                 participants,
+                fundings,
             },
         ))
     })
@@ -700,6 +954,7 @@ pub struct SetCommitmentInput {
 }
 
 payload!(CreateProgrammePayload, programme: Programme, "The result of `createProgramme`.", "The new programme; null when there are user errors.");
+payload!(UpdateProgrammePayload, programme: Programme, "The result of `updateProgramme`.", "The programme as changed; null when there are user errors.");
 payload!(TransitionProgrammePayload, programme: Programme, "The result of `transitionProgramme`.", "The programme in its new state; null when there are user errors.");
 
 /// The result of `saveProgrammeAction` and `setCommitment`: the programme, recomputed.
@@ -800,6 +1055,27 @@ impl ProgrammeMutation {
         let (db, actor) = (context::db(ctx)?, context::actor(ctx));
         respond(input.parse(), |content| async move {
             super::create_programme(db, &actor, content).await
+        })
+        .await
+    }
+
+    /// Changes a programme's fields, partners and milestones, provided nobody changed it
+    /// since `version`. CUF staff.
+    #[graphql(guard = "RoleGuard(STAFF)")]
+    async fn update_programme(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The programme, its version and its new content.")]
+        input: UpdateProgrammeInput,
+    ) -> Result<UpdateProgrammePayload, ApiError> {
+        let (db, actor) = (context::db(ctx)?, context::actor(ctx));
+        let mut errors = InputErrors::default();
+        let id = errors.id(&["id"], &input.id, NodeKind::Programme);
+        let parsed = errors
+            .finish(|| id)
+            .and_then(|id| Ok((id, input.version, input.programme.parse()?)));
+        respond(parsed, |(id, version, content)| async move {
+            super::update_programme(db, &actor, id, version, content).await
         })
         .await
     }

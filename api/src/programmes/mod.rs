@@ -8,7 +8,10 @@ pub mod sharing;
 
 use async_graphql::Enum;
 use chrono::{NaiveDate, SubsecRound, Utc};
-use entities::{authority, cost_item, cost_share, programme, programme_action};
+use entities::{
+    action_funding, authority, cost_item, cost_share, programme, programme_action,
+    programme_milestone, programme_partner,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     TransactionSession, TransactionTrait,
@@ -109,7 +112,42 @@ macro_rules! keyed {
         })+
     };
 }
-keyed!(programme, programme_action, cost_item, cost_share);
+keyed!(
+    programme,
+    programme_action,
+    cost_item,
+    cost_share,
+    programme_partner,
+    programme_milestone,
+    action_funding
+);
+
+/// An organisation's part in a programme.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PartnerRole {
+    /// An institutional partner, such as the foreign ministry's DAECT or the embassy.
+    InstitutionalPartner,
+    /// A co-funder.
+    CoFunder,
+    /// An adviser.
+    Adviser,
+}
+stored!(PartnerRole { InstitutionalPartner = "INSTITUTIONAL_PARTNER", CoFunder = "CO_FUNDER", Adviser = "ADVISER" });
+
+/// A milestone, parsed.
+#[derive(Debug, Clone)]
+pub struct NewMilestone {
+    pub title: String,
+    pub due: Option<crate::events::fuzzy_date::FuzzyDate>,
+    pub done: bool,
+}
+
+/// A co-financing line of an action, parsed: an organisation and its amount.
+#[derive(Debug, Clone)]
+pub struct NewFunding {
+    pub organisation_id: i64,
+    pub amount: Money,
+}
 
 impl Versioned for programme::Entity {
     const NOUN: &'static str = "programme";
@@ -130,6 +168,8 @@ pub struct ProgrammeContent {
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
     pub description: Option<String>,
+    pub partners: Vec<(i64, PartnerRole)>,
+    pub milestones: Vec<NewMilestone>,
 }
 
 /// A cost item, parsed: label, quantity and unit cost.
@@ -157,6 +197,7 @@ pub struct ActionContent {
     pub sharing_method: SharingMethod,
     pub cost_items: Vec<NewCostItem>,
     pub participants: Vec<Participant>,
+    pub fundings: Vec<NewFunding>,
 }
 
 /// An action's money: cost, what active shares cover, pledged, confirmed, paid (minor units).
@@ -164,6 +205,8 @@ pub struct ActionContent {
 pub struct Totals {
     pub cost: i64,
     pub shared: i64,
+    /// Co-financing by partners (not declined), apart from the authorities' shares.
+    pub co_funding: i64,
     pub pledged: i64,
     pub confirmed: i64,
     pub paid: i64,
@@ -205,20 +248,31 @@ impl Totals {
         totals
     }
 
+    /// The same totals with the partners' co-financing lines.
+    pub fn with_fundings(mut self, fundings: &[action_funding::Model]) -> Self {
+        self.co_funding = fundings
+            .iter()
+            .filter(|funding| funding.commitment != CommitmentState::Declined.as_str())
+            .map(|funding| funding.amount_minor)
+            .sum();
+        self
+    }
+
     /// The sum of two totals.
     pub fn plus(self, other: Totals) -> Totals {
         Totals {
             cost: self.cost + other.cost,
             shared: self.shared + other.shared,
+            co_funding: self.co_funding + other.co_funding,
             pledged: self.pledged + other.pledged,
             confirmed: self.confirmed + other.confirmed,
             paid: self.paid + other.paid,
         }
     }
 
-    /// What active shares do not cover (negative: an excess).
+    /// What active shares and co-financing do not cover (negative: an excess).
     pub fn gap(self) -> i64 {
-        self.cost - self.shared
+        self.cost - self.shared - self.co_funding
     }
 }
 
@@ -264,6 +318,7 @@ pub async fn create_programme(
     actor: &Actor,
     content: ProgrammeContent,
 ) -> Result<programme::Model, Rejection> {
+    let (partners, milestones) = (content.partners.clone(), content.milestones.clone());
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     let now = Utc::now().trunc_subsecs(6);
     let row = programme::Model {
@@ -283,6 +338,7 @@ pub async fn create_programme(
         updated_at: now,
     };
     let created = storage::insert::<programme::Entity>(&transaction, row).await?;
+    write_programme_lists(&transaction, created.id, &partners, &milestones).await?;
     let node = ids::encode(NodeKind::Programme, created.id);
     audit::record(
         &transaction,
@@ -401,8 +457,21 @@ pub async fn save_action(
                 .and_then(|row| row.population)
         })
         .collect();
+    // Partners' co-financing is kept apart: the authorities share what it leaves.
+    let co_funding: i64 = content
+        .fundings
+        .iter()
+        .map(|funding| funding.amount.minor())
+        .sum();
+    let shareable = Money::from_minor(cost.minor() - co_funding, currency).map_err(|_| {
+        Rejection::user(
+            &["fundings"],
+            UserErrorCode::Invalid,
+            "the co-financing exceeds the action's cost",
+        )
+    })?;
     let amounts = compute_shares(
-        cost,
+        shareable,
         content.sharing_method,
         &content.participants,
         &populations,
@@ -461,6 +530,36 @@ pub async fn save_action(
         .filter(cost_share::Column::ActionId.eq(action.id))
         .exec(&transaction)
         .await?;
+    let previous_fundings = action_funding::Entity::find()
+        .filter(action_funding::Column::ActionId.eq(action.id))
+        .all(&transaction)
+        .await?;
+    action_funding::Entity::delete_many()
+        .filter(action_funding::Column::ActionId.eq(action.id))
+        .exec(&transaction)
+        .await?;
+    for funding in &content.fundings {
+        if funding.amount.currency() != currency {
+            return Err(Rejection::user(
+                &["fundings"],
+                UserErrorCode::Invalid,
+                "co-financing must be in the programme's currency",
+            ));
+        }
+        let kept = previous_fundings
+            .iter()
+            .find(|row| row.organisation_id == funding.organisation_id);
+        let row = action_funding::Model {
+            id: 0,
+            action_id: action.id,
+            organisation_id: funding.organisation_id,
+            amount_minor: funding.amount.minor(),
+            commitment: kept.map_or(CommitmentState::Proposed.as_str().to_owned(), |row| {
+                row.commitment.clone()
+            }),
+        };
+        storage::insert::<action_funding::Entity>(&transaction, row).await?;
+    }
     for (position, (item, amount)) in items.into_iter().enumerate() {
         let row = cost_item::Model {
             id: 0,
@@ -507,6 +606,89 @@ pub async fn save_action(
     .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(action)
+}
+
+/// Replaces the partners and milestones of the programme `id`.
+async fn write_programme_lists(
+    db: &impl ConnectionTrait,
+    id: i64,
+    partners: &[(i64, PartnerRole)],
+    milestones: &[NewMilestone],
+) -> Result<(), DbErr> {
+    programme_partner::Entity::delete_many()
+        .filter(programme_partner::Column::ProgrammeId.eq(id))
+        .exec(db)
+        .await?;
+    programme_milestone::Entity::delete_many()
+        .filter(programme_milestone::Column::ProgrammeId.eq(id))
+        .exec(db)
+        .await?;
+    for (organisation_id, role) in partners {
+        let row = programme_partner::Model {
+            id: 0,
+            programme_id: id,
+            organisation_id: *organisation_id,
+            role: role.as_str().to_owned(),
+        };
+        storage::insert::<programme_partner::Entity>(db, row).await?;
+    }
+    for (position, milestone) in milestones.iter().enumerate() {
+        let row = programme_milestone::Model {
+            id: 0,
+            programme_id: id,
+            position: position as i32,
+            title: milestone.title.clone(),
+            due_start: milestone.due.map(|due| due.start.0),
+            due_end: milestone.due.map(|due| due.end.0),
+            due_precision: milestone.due.map(|due| due.precision.as_str().to_owned()),
+            due_tentative: milestone.due.is_some_and(|due| due.tentative),
+            done: milestone.done,
+        };
+        storage::insert::<programme_milestone::Entity>(db, row).await?;
+    }
+    Ok(())
+}
+
+/// Replaces the fields, partners and milestones of the programme `id` if it is still at
+/// `version`; its status and currency stay.
+pub async fn update_programme(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    content: ProgrammeContent,
+) -> Result<programme::Model, Rejection> {
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
+    let current = storage::current::<programme::Entity>(&transaction, id, version).await?;
+    let mut next = current.clone();
+    next.sort_key = text::fold(&content.title);
+    next.title = content.title.clone();
+    next.group_id = content.group_id;
+    next.lead_authority_id = content.lead_authority_id;
+    next.coordinator_organisation_id = content.coordinator_organisation_id;
+    next.starts_on = content.starts_on;
+    next.ends_on = content.ends_on;
+    next.description = content.description.clone();
+    next.version = version + 1;
+    next.updated_at = Utc::now().trunc_subsecs(6);
+    let Some(updated) =
+        storage::update_at_version::<programme::Entity>(&transaction, id, version, next).await?
+    else {
+        return Err(storage::stale::<programme::Entity>(version, version + 1));
+    };
+    write_programme_lists(&transaction, id, &content.partners, &content.milestones).await?;
+    let node = ids::encode(NodeKind::Programme, id);
+    audit::record(
+        &transaction,
+        actor,
+        "updateProgramme",
+        Some(&node),
+        Some(json!({ "title": current.title })),
+        Some(json!({ "title": updated.title })),
+    )
+    .await?;
+    transaction.commit().await.map_err(ApiError::from)?;
+    Ok(updated)
 }
 
 /// The legal steps of a programme.
@@ -717,8 +899,17 @@ pub async fn redistribute_declined(
         ));
     }
     let currency = currency_of(&programme);
-    let cost = Money::from_minor(items.iter().map(|item| item.amount_minor).sum(), currency)
-        .map_err(|error| ApiError::internal(error.0))?;
+    let (fundings, _, _) = lists_of(&transaction, &[], &[action_id]).await?;
+    let co_funding: i64 = fundings
+        .iter()
+        .filter(|funding| funding.commitment != CommitmentState::Declined.as_str())
+        .map(|funding| funding.amount_minor)
+        .sum();
+    let cost = Money::from_minor(
+        items.iter().map(|item| item.amount_minor).sum::<i64>() - co_funding,
+        currency,
+    )
+    .map_err(|error| ApiError::internal(error.0))?;
     let ids: Vec<i64> = remaining.iter().map(|share| share.authority_id).collect();
     let authorities = storage::find_many::<authority::Entity>(&transaction, &ids).await?;
     let weights: Vec<u64> =
@@ -811,6 +1002,38 @@ pub async fn contributions(
     }
     by_currency.sort_by(|left, right| left.0.cmp(&right.0));
     Ok(by_currency)
+}
+
+/// The co-financing lines of these actions, and the partners and milestones of these
+/// programmes.
+pub async fn lists_of(
+    db: &impl ConnectionTrait,
+    programme_ids: &[i64],
+    action_ids: &[i64],
+) -> Result<
+    (
+        Vec<action_funding::Model>,
+        Vec<programme_partner::Model>,
+        Vec<programme_milestone::Model>,
+    ),
+    DbErr,
+> {
+    let fundings = action_funding::Entity::find()
+        .filter(action_funding::Column::ActionId.is_in(action_ids.iter().copied()))
+        .order_by_asc(action_funding::Column::Id)
+        .all(db)
+        .await?;
+    let partners = programme_partner::Entity::find()
+        .filter(programme_partner::Column::ProgrammeId.is_in(programme_ids.iter().copied()))
+        .order_by_asc(programme_partner::Column::Id)
+        .all(db)
+        .await?;
+    let milestones = programme_milestone::Entity::find()
+        .filter(programme_milestone::Column::ProgrammeId.is_in(programme_ids.iter().copied()))
+        .order_by_asc(programme_milestone::Column::Position)
+        .all(db)
+        .await?;
+    Ok((fundings, partners, milestones))
 }
 
 #[cfg(test)]

@@ -231,11 +231,11 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
         ),
     )
     .await?;
-    organisation(db, ("Délégation pour l'action extérieure des collectivités territoriales", "DAECT", Ministry, "FR", "",
+    let daect = organisation(db, ("Délégation pour l'action extérieure des collectivités territoriales", "DAECT", Ministry, "FR", "",
         "The foreign ministry's delegation for the external action of local authorities; concerted action programmes are run in liaison with it.")).await?;
     let ministries = organisation(db, ("Ministère de l'Égalité des territoires et du Logement – Ministère de l'Écologie, du Développement durable et de l'Énergie", "METL-MEDDE", Ministry, "FR", "",
         "The two ministries were represented together at the meeting of 26 March 2014.")).await?;
-    organisation(db, ("Ambassade de France au Mexique", "Ambassade", Embassy, "MX", "",
+    let embassy = organisation(db, ("Ambassade de France au Mexique", "Ambassade", Embassy, "MX", "",
         "Keeps its own list of Franco-Mexican cooperations, which the directory is compared with.")).await?;
 
     let at = Employer::Authority;
@@ -333,6 +333,8 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
         cuf,
         arf,
         ministries,
+        daect,
+        embassy,
     };
     super::meetings::load(db, french, people, organisations).await
 }

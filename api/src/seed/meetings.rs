@@ -34,6 +34,8 @@ pub struct Organisations {
     pub cuf: i64,
     pub arf: i64,
     pub ministries: i64,
+    pub daect: i64,
+    pub embassy: i64,
 }
 
 fn day(year: i32, month: u32, day: u32) -> anyhow::Result<NaiveDate> {
@@ -342,7 +344,7 @@ pub async fn load(
     );
     next.organiser_organisation_id = Some(organisations.cuf);
     create_event(db, &actor, next).await.map_err(rejected)?;
-    programme(db, group.id, french, organisations.cuf).await
+    programme(db, group.id, french, &organisations).await
 }
 
 /// The concerted action programme the minutes propose, with its three actions shared among
@@ -351,12 +353,13 @@ pub async fn programme(
     db: &DatabaseConnection,
     group_id: i64,
     french: [i64; 4],
-    cuf: i64,
+    organisations: &Organisations,
 ) -> anyhow::Result<()> {
     use crate::money::{Currency, Money};
     use crate::programmes::{
-        ActionContent, CommitmentState, NewCostItem, Participant, ProgrammeContent, SharingMethod,
-        create_programme, items_and_shares, save_action, set_commitment,
+        ActionContent, CommitmentState, NewCostItem, NewFunding, NewMilestone, Participant,
+        PartnerRole, ProgrammeContent, SharingMethod, create_programme, items_and_shares,
+        save_action, set_commitment,
     };
     let actor = Actor::system();
     let [bordeaux, loire, champagne, saone] = french;
@@ -368,11 +371,27 @@ pub async fn programme(
             title: "Programme d'actions concertées du groupe-pays Mexique".into(),
             group_id: Some(group_id),
             lead_authority_id: Some(bordeaux),
-            coordinator_organisation_id: Some(cuf),
+            coordinator_organisation_id: Some(organisations.cuf),
             currency: Currency::EUR,
             starts_on: Some(day(2014, 10, 1)?),
             ends_on: Some(day(2015, 12, 31)?),
-            description: Some("Proposed at the meeting of 26 March 2014, to be validated with its financing and schedule in October 2014.".into()),
+                        description: Some("Proposed at the meeting of 26 March 2014, to be validated with its financing and schedule in October 2014.".into()),
+            partners: vec![
+                (organisations.daect, PartnerRole::InstitutionalPartner),
+                (organisations.embassy, PartnerRole::InstitutionalPartner),
+            ],
+            milestones: vec![
+                NewMilestone {
+                    title: "Valider le programme, son financement et son échéancier (réunion du groupe-pays)".into(),
+                    due: Some(month(2014, 10, 1, false)?),
+                    done: false,
+                },
+                NewMilestone {
+                    title: "Atelier de haut niveau".into(),
+                    due: Some(fuzzy(day(2014, 12, 1)?, day(2015, 2, 28)?, DatePrecision::Season, true)),
+                    done: false,
+                },
+            ],
         },
     )
     .await
@@ -401,7 +420,8 @@ pub async fn programme(
                 item("Maquettage et impression, 500 exemplaires", 1, eur("2500.00")?),
                 item("Réunions du comité technique", 3, eur("150.00")?),
             ],
-            participants: vec![participant(bordeaux), participant(loire), participant(champagne)],
+                        participants: vec![participant(bordeaux), participant(loire), participant(champagne)],
+            fundings: Vec::new(),
         },
     )
     .await
@@ -425,6 +445,10 @@ pub async fn programme(
                 eur("4000.00")?,
             )],
             participants: vec![participant(loire), participant(champagne)],
+            fundings: vec![NewFunding {
+                organisation_id: organisations.daect,
+                amount: eur("1000.00")?,
+            }],
         },
     )
     .await
@@ -452,6 +476,7 @@ pub async fn programme(
                     fixed: Some(eur("300.00")?),
                 },
             ],
+            fundings: Vec::new(),
         },
     )
     .await
