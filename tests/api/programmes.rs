@@ -483,3 +483,54 @@ async fn the_demo_programme_shows_every_total_and_a_declined_share_can_be_redist
         .await;
     assert_eq!(error_code(&anonymous), "UNAUTHENTICATED");
 }
+
+#[tokio::test]
+async fn cuf_records_a_partners_co_financing_commitment() {
+    let app = crate::helpers::spawn_demo_app().await;
+    let funding = app
+        .data(
+            "{ programmes { nodes { actions { fundings { id commitment } } } } }",
+            json!({}),
+        )
+        .await["programmes"]["nodes"][0]["actions"][1]["fundings"][0]["id"]
+        .clone();
+    let set = "mutation($id: ID!, $to: CommitmentState!) { setFundingCommitment(input: {fundingId: $id, commitment: $to}) {
+        programme { actions { fundings { commitment } totals { totalCoFunding { amount } fundingGap { amount } } } } userErrors { field } } }";
+    let pledged = app
+        .data(set, json!({ "id": funding, "to": "PLEDGED" }))
+        .await;
+    assert_eq!(
+        pledged["setFundingCommitment"]["programme"]["actions"][1]["fundings"][0]["commitment"],
+        "PLEDGED"
+    );
+    let declined = app
+        .data(set, json!({ "id": funding, "to": "DECLINED" }))
+        .await;
+    let totals = &declined["setFundingCommitment"]["programme"]["actions"][1]["totals"];
+    assert_eq!(totals["totalCoFunding"]["amount"], "0.00");
+    assert_eq!(
+        totals["fundingGap"]["amount"], "1000.00",
+        "a declined co-financing reopens a gap"
+    );
+    let illegal = app.data(set, json!({ "id": funding, "to": "PAID" })).await;
+    assert_eq!(
+        illegal["setFundingCommitment"]["userErrors"][0]["field"],
+        json!(["commitment"])
+    );
+    let bordeaux = app
+        .data(
+            "{ authorities(filter: {search: \"bordeaux\"}) { nodes { id } } }",
+            json!({}),
+        )
+        .await["authorities"]["nodes"][0]["id"]
+        .clone();
+    let (_, member) = app.user_with_role("MEMBER", Some(&bordeaux), None).await;
+    let refused = app
+        .graphql_as(
+            Auth::Bearer(&member),
+            set,
+            json!({ "id": funding, "to": "PLEDGED" }),
+        )
+        .await;
+    assert_eq!(error_code(&refused), "FORBIDDEN");
+}

@@ -202,6 +202,11 @@ pub struct Funding(action_funding::Model, Currency);
 /// A partner's co-financing of an action, apart from the authorities' shares.
 #[Object]
 impl Funding {
+    /// The id of this line, for `setFundingCommitment`.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
     /// The co-funding organisation (a ministry, an embassy).
     async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<Organisation>, ApiError> {
         Ok(context::loader::<OrganisationLoader>(ctx)?
@@ -944,6 +949,15 @@ pub struct TransitionProgrammeInput {
     pub to: ProgrammeStatus,
 }
 
+/// A co-financing line's new commitment.
+#[derive(InputObject)]
+pub struct SetFundingCommitmentInput {
+    /// The co-financing line (its `id`).
+    pub funding_id: ID,
+    /// Its new commitment.
+    pub commitment: CommitmentState,
+}
+
 /// A share's new commitment.
 #[derive(InputObject)]
 pub struct SetCommitmentInput {
@@ -1145,6 +1159,42 @@ impl ProgrammeMutation {
         let (action, user_errors) = crate::mutation::into_payload(result)?;
         let programme = match action {
             Some(action) => programme_of_action(ctx, action.id).await?,
+            None => None,
+        };
+        Ok(ProgrammeChangePayload {
+            programme,
+            user_errors,
+        })
+    }
+
+    /// Records a partner's co-financing commitment (pledged, confirmed, paid or declined).
+    /// CUF staff.
+    #[graphql(guard = "RoleGuard(STAFF)")]
+    async fn set_funding_commitment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The co-financing line and its new commitment.")]
+        input: SetFundingCommitmentInput,
+    ) -> Result<ProgrammeChangePayload, ApiError> {
+        let result = match input.funding_id.parse::<i64>() {
+            Ok(id) => {
+                super::set_funding_commitment(
+                    context::db(ctx)?,
+                    &context::actor(ctx),
+                    id,
+                    input.commitment,
+                )
+                .await
+            }
+            Err(_) => Err(Rejection::user(
+                &["fundingId"],
+                crate::mutation::UserErrorCode::Invalid,
+                "is not a co-financing id",
+            )),
+        };
+        let (funding, user_errors) = crate::mutation::into_payload(result)?;
+        let programme = match funding {
+            Some(funding) => programme_of_action(ctx, funding.action_id).await?,
             None => None,
         };
         Ok(ProgrammeChangePayload {

@@ -1004,6 +1004,64 @@ pub async fn contributions(
     Ok(by_currency)
 }
 
+/// Records the commitment of the co-financing line `id` (a ministry's or embassy's), as CUF
+/// staff do: PROPOSED → PLEDGED → CONFIRMED → PAID, or DECLINED.
+pub async fn set_funding_commitment(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    id: i64,
+    to: CommitmentState,
+) -> Result<action_funding::Model, Rejection> {
+    use CommitmentState::{Confirmed, Declined, Paid, Pledged, Proposed};
+    actor.caller.require(crate::access::STAFF)?;
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
+    let Some(current) = storage::find::<action_funding::Entity>(&transaction, id).await? else {
+        return Err(Rejection::user(
+            &["fundingId"],
+            UserErrorCode::NotFound,
+            "no co-financing line has this id",
+        ));
+    };
+    let from = CommitmentState::from_stored(&current.commitment).unwrap_or(Proposed);
+    let legal = matches!(
+        (from, to),
+        (Proposed, Pledged)
+            | (Pledged, Confirmed)
+            | (Proposed, Confirmed)
+            | (Confirmed, Paid)
+            | (Proposed | Pledged, Declined)
+    );
+    if !legal {
+        return Err(Rejection::user(
+            &["commitment"],
+            UserErrorCode::Invalid,
+            format!(
+                "a co-financing line cannot go from {} to {}",
+                from.as_str(),
+                to.as_str()
+            ),
+        ));
+    }
+    let mut next = current.clone();
+    next.commitment = to.as_str().to_owned();
+    let mut active = sea_orm::IntoActiveModel::into_active_model(next.clone()).reset_all();
+    active.id = sea_orm::ActiveValue::Unchanged(id);
+    sea_orm::ActiveModelTrait::update(active, &transaction).await?;
+    let action = storage::find::<programme_action::Entity>(&transaction, current.action_id).await?;
+    let node = action.map(|action| ids::encode(NodeKind::Programme, action.programme_id));
+    audit::record(
+        &transaction,
+        actor,
+        "setFundingCommitment",
+        node.as_ref(),
+        Some(json!({ "funding": id, "commitment": current.commitment })),
+        Some(json!({ "funding": id, "commitment": next.commitment })),
+    )
+    .await?;
+    transaction.commit().await.map_err(ApiError::from)?;
+    Ok(next)
+}
+
 /// The co-financing lines of these actions, and the partners and milestones of these
 /// programmes.
 pub async fn lists_of(
