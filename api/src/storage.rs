@@ -70,6 +70,23 @@ where
     active.insert(db).await
 }
 
+/// Stores every field of `model` over its row, whatever the row's version: for rows that
+/// have none, or whose version the transaction has checked already.
+pub async fn save<E: Keyed>(db: &impl ConnectionTrait, model: E::Model) -> Result<(), DbErr>
+where
+    E::Model: IntoActiveModel<E::ActiveModel>,
+{
+    let id = E::id(&model);
+    let mut active = model.into_active_model().reset_all();
+    active.not_set(E::ID);
+    E::update_many()
+        .set(active)
+        .filter(E::ID.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Stores `model` over the row `id` if that row is still at `version`; `None` when it is not
 /// (or is gone). The version check and the write are one statement.
 pub async fn update_at_version<E: Versioned>(

@@ -10,7 +10,7 @@ pub mod queries;
 use async_graphql::Enum;
 use chrono::{DateTime, SubsecRound, Utc};
 use entities::{agenda_item, decision, event, event_participant, follow_up};
-use sea_orm::{ActiveModelTrait, TransactionSession, TransactionTrait};
+use sea_orm::{TransactionSession, TransactionTrait};
 use serde_json::json;
 
 use crate::audit::{self, Actor};
@@ -488,9 +488,7 @@ pub async fn set_follow_up_status(
     next.status = status.as_str().to_owned();
     next.version = current.version + 1;
     next.updated_at = Utc::now().trunc_subsecs(6);
-    let mut active = sea_orm::IntoActiveModel::into_active_model(next.clone()).reset_all();
-    active.id = sea_orm::ActiveValue::Unchanged(id);
-    sea_orm::ActiveModelTrait::update(active, &transaction).await?;
+    storage::save::<follow_up::Entity>(&transaction, next.clone()).await?;
     let node = ids::encode(NodeKind::Event, current.event_id);
     audit::record(
         &transaction,

@@ -8,8 +8,8 @@ use chrono::{NaiveDate, SubsecRound, Utc};
 use entities::country_group::{self, Column, Entity};
 use entities::group_membership;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
+    TransactionTrait,
 };
 use serde_json::json;
 
@@ -339,9 +339,7 @@ pub async fn decide_membership(
     if accept {
         row.since = Some(Utc::now().date_naive());
     }
-    let mut active = sea_orm::IntoActiveModel::into_active_model(row.clone()).reset_all();
-    active.id = sea_orm::ActiveValue::Unchanged(id);
-    sea_orm::ActiveModelTrait::update(active, &transaction).await?;
+    storage::save::<group_membership::Entity>(&transaction, row.clone()).await?;
     let node = ids::encode(NodeKind::CountryGroup, row.group_id);
     audit::record(
         &transaction,

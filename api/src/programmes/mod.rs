@@ -13,8 +13,8 @@ use entities::{
     programme_milestone, programme_partner,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
+    TransactionTrait,
 };
 use serde_json::json;
 
@@ -496,10 +496,7 @@ pub async fn save_action(
             current.version += 1;
             current.updated_at = now;
             let (_, shares) = items_and_shares(&transaction, &[id]).await?;
-            let mut active =
-                sea_orm::IntoActiveModel::into_active_model(current.clone()).reset_all();
-            active.id = sea_orm::ActiveValue::Unchanged(id);
-            sea_orm::ActiveModelTrait::update(active, &transaction).await?;
+            storage::save::<programme_action::Entity>(&transaction, current.clone()).await?;
             (current, shares)
         }
         None => {
@@ -793,6 +790,20 @@ pub async fn transition_programme(
     Ok(updated)
 }
 
+/// The legal steps of a commitment: PROPOSED → PLEDGED → CONFIRMED → PAID, or DECLINED
+/// before confirmation.
+fn commitment_step(from: CommitmentState, to: CommitmentState) -> bool {
+    use CommitmentState::{Confirmed, Declined, Paid, Pledged, Proposed};
+    matches!(
+        (from, to),
+        (Proposed, Pledged)
+            | (Pledged, Confirmed)
+            | (Proposed, Confirmed)
+            | (Confirmed, Paid)
+            | (Proposed | Pledged, Declined)
+    )
+}
+
 /// Moves the share `id` to `to`: a MEMBER pledges, confirms or declines its own authority's
 /// share; CUF staff can do the same on its behalf and record payments.
 pub async fn set_commitment(
@@ -801,7 +812,7 @@ pub async fn set_commitment(
     id: i64,
     to: CommitmentState,
 ) -> Result<cost_share::Model, Rejection> {
-    use CommitmentState::{Confirmed, Declined, Paid, Pledged, Proposed};
+    use CommitmentState::{Paid, Proposed};
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     let Some(current) = storage::find::<cost_share::Entity>(&transaction, id).await? else {
         return Err(Rejection::user(
@@ -816,14 +827,7 @@ pub async fn set_commitment(
         actor.caller.require_own_authority(current.authority_id)?;
     }
     let from = CommitmentState::from_stored(&current.commitment).unwrap_or(Proposed);
-    let legal = matches!(
-        (from, to),
-        (Proposed, Pledged)
-            | (Pledged, Confirmed)
-            | (Proposed, Confirmed)
-            | (Confirmed, Paid)
-            | (Proposed | Pledged, Declined)
-    );
+    let legal = commitment_step(from, to);
     if !legal {
         return Err(Rejection::user(
             &["commitment"],
@@ -839,9 +843,7 @@ pub async fn set_commitment(
     next.commitment = to.as_str().to_owned();
     next.version += 1;
     next.updated_at = Utc::now().trunc_subsecs(6);
-    let mut active = sea_orm::IntoActiveModel::into_active_model(next.clone()).reset_all();
-    active.id = sea_orm::ActiveValue::Unchanged(id);
-    sea_orm::ActiveModelTrait::update(active, &transaction).await?;
+    storage::save::<cost_share::Entity>(&transaction, next.clone()).await?;
     let action = storage::find::<programme_action::Entity>(&transaction, current.action_id).await?;
     let node = action.map(|action| ids::encode(NodeKind::Programme, action.programme_id));
     audit::record(
@@ -948,9 +950,7 @@ pub async fn redistribute_declined(
         next.amount_minor = amount;
         next.version += 1;
         next.updated_at = now;
-        let mut active = sea_orm::IntoActiveModel::into_active_model(next).reset_all();
-        active.id = sea_orm::ActiveValue::Unchanged(share.id);
-        sea_orm::ActiveModelTrait::update(active, &transaction).await?;
+        storage::save::<cost_share::Entity>(&transaction, next).await?;
     }
     let node = ids::encode(NodeKind::Programme, programme.id);
     let after = json!({ "action": action.title, "shares": amounts.iter().map(ToString::to_string).collect::<Vec<_>>() });
@@ -1012,7 +1012,7 @@ pub async fn set_funding_commitment(
     id: i64,
     to: CommitmentState,
 ) -> Result<action_funding::Model, Rejection> {
-    use CommitmentState::{Confirmed, Declined, Paid, Pledged, Proposed};
+    use CommitmentState::Proposed;
     actor.caller.require(crate::access::STAFF)?;
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     let Some(current) = storage::find::<action_funding::Entity>(&transaction, id).await? else {
@@ -1023,14 +1023,7 @@ pub async fn set_funding_commitment(
         ));
     };
     let from = CommitmentState::from_stored(&current.commitment).unwrap_or(Proposed);
-    let legal = matches!(
-        (from, to),
-        (Proposed, Pledged)
-            | (Pledged, Confirmed)
-            | (Proposed, Confirmed)
-            | (Confirmed, Paid)
-            | (Proposed | Pledged, Declined)
-    );
+    let legal = commitment_step(from, to);
     if !legal {
         return Err(Rejection::user(
             &["commitment"],
@@ -1044,9 +1037,7 @@ pub async fn set_funding_commitment(
     }
     let mut next = current.clone();
     next.commitment = to.as_str().to_owned();
-    let mut active = sea_orm::IntoActiveModel::into_active_model(next.clone()).reset_all();
-    active.id = sea_orm::ActiveValue::Unchanged(id);
-    sea_orm::ActiveModelTrait::update(active, &transaction).await?;
+    storage::save::<action_funding::Entity>(&transaction, next.clone()).await?;
     let action = storage::find::<programme_action::Entity>(&transaction, current.action_id).await?;
     let node = action.map(|action| ids::encode(NodeKind::Programme, action.programme_id));
     audit::record(
