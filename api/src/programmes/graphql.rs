@@ -980,6 +980,22 @@ pub struct ProgrammeChangePayload {
     pub user_errors: Vec<UserError>,
 }
 
+/// The payload of a change to an action (identified by its id), or its user errors.
+async fn programme_change(
+    ctx: &Context<'_>,
+    result: Result<i64, Rejection>,
+) -> Result<ProgrammeChangePayload, ApiError> {
+    let (action_id, user_errors) = crate::mutation::into_payload(result)?;
+    let programme = match action_id {
+        Some(action_id) => programme_of_action(ctx, action_id).await?,
+        None => None,
+    };
+    Ok(ProgrammeChangePayload {
+        programme,
+        user_errors,
+    })
+}
+
 async fn programme_of_action(
     ctx: &Context<'_>,
     action_id: i64,
@@ -1109,15 +1125,7 @@ impl ProgrammeMutation {
             }
             Err(rejection) => Err(rejection),
         };
-        let (action, user_errors) = crate::mutation::into_payload(result)?;
-        let programme = match action {
-            Some(action) => programme_of_action(ctx, action.id).await?,
-            None => None,
-        };
-        Ok(ProgrammeChangePayload {
-            programme,
-            user_errors,
-        })
+        programme_change(ctx, result.map(|action| action.id)).await
     }
 
     /// Moves a programme through its workflow; an illegal step is a user error. CUF staff.
@@ -1156,15 +1164,7 @@ impl ProgrammeMutation {
                 "is not an action id",
             )),
         };
-        let (action, user_errors) = crate::mutation::into_payload(result)?;
-        let programme = match action {
-            Some(action) => programme_of_action(ctx, action.id).await?,
-            None => None,
-        };
-        Ok(ProgrammeChangePayload {
-            programme,
-            user_errors,
-        })
+        programme_change(ctx, result.map(|action| action.id)).await
     }
 
     /// Records a partner's co-financing commitment (pledged, confirmed, paid or declined).
@@ -1192,15 +1192,7 @@ impl ProgrammeMutation {
                 "is not a co-financing id",
             )),
         };
-        let (funding, user_errors) = crate::mutation::into_payload(result)?;
-        let programme = match funding {
-            Some(funding) => programme_of_action(ctx, funding.action_id).await?,
-            None => None,
-        };
-        Ok(ProgrammeChangePayload {
-            programme,
-            user_errors,
-        })
+        programme_change(ctx, result.map(|funding| funding.action_id)).await
     }
 
     /// Pledges, confirms or declines a share (its authority's members, or CUF), or records it
@@ -1227,14 +1219,6 @@ impl ProgrammeMutation {
                 "is not a share id",
             )),
         };
-        let (share, user_errors) = crate::mutation::into_payload(result)?;
-        let programme = match share {
-            Some(share) => programme_of_action(ctx, share.action_id).await?,
-            None => None,
-        };
-        Ok(ProgrammeChangePayload {
-            programme,
-            user_errors,
-        })
+        programme_change(ctx, result.map(|share| share.action_id)).await
     }
 }
