@@ -30,18 +30,26 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
             DbErr::Custom(format!("cannot create {}: {error}", parent.display()))
         })?;
     }
+    let protection = &settings.protection;
+    let statement_timeout = protection.statement_timeout_ms.to_string();
     let mut options = ConnectOptions::new(url.clone());
     options
         .max_connections(settings.db_max_connections)
         .min_connections(0)
         .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
-        .idle_timeout(Duration::from_secs(600))
-        .max_lifetime(Duration::from_secs(1800))
+        .acquire_timeout(Duration::from_secs(
+            protection.db_acquire_timeout_seconds.max(1),
+        ))
+        .idle_timeout(Duration::from_secs(protection.db_idle_timeout_seconds))
+        .max_lifetime(Duration::from_secs(protection.db_max_lifetime_seconds))
         // A connection idle for a while is checked before use, so that a restarted database
         // is reconnected to; a busy one is not, which saves a round trip per statement.
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false)
+        .map_sqlx_postgres_opts(move |options| {
+            // A runaway statement is cancelled by the server itself (SQLSTATE 57014).
+            options.options([("statement_timeout", statement_timeout.as_str())])
+        })
         .map_sqlx_sqlite_opts(|options| {
             options
                 .journal_mode(SqliteJournalMode::Wal)

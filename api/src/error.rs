@@ -39,6 +39,9 @@ pub enum ApiError {
     /// `SERVICE_UNAVAILABLE`: the database cannot be reached right now; retry later.
     #[error("the service is temporarily unavailable, retry later")]
     ServiceUnavailable(#[source] DbErr),
+    /// `TIMEOUT`: the request, or one of its statements, ran past its time limit.
+    #[error("the request took too long and was cancelled: ask for less, or retry later")]
+    Timeout,
     /// `INTERNAL`: a fault on our side; its cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -55,6 +58,7 @@ impl ApiError {
             Self::Conflict(_) => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
+            Self::Timeout => "TIMEOUT",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -65,22 +69,66 @@ impl ApiError {
     }
 }
 
+/// How a database error reads to a client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DbFailure {
+    /// The database cannot be reached or is going away: retry later.
+    Unavailable,
+    /// A statement ran past `statement_timeout` (SQLSTATE 57014).
+    Timeout,
+    /// Anything else is a fault of ours.
+    Other,
+}
+
+/// PostgreSQL's classes and codes that mean the server is unavailable: connection exceptions
+/// (08), and a server shutting down, starting or crashed (57P01 to 57P03).
+fn unavailable_sqlstate(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+}
+
+fn classify(error: &DbErr) -> DbFailure {
+    use sea_orm::RuntimeErr;
+    let runtime = match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return DbFailure::Unavailable,
+        DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return DbFailure::Other,
+    };
+    let RuntimeErr::SqlxError(sqlx_error) = runtime else {
+        return DbFailure::Other;
+    };
+    use sea_orm::sqlx::Error;
+    match &**sqlx_error {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed
+        | Error::Protocol(_) => DbFailure::Unavailable,
+        Error::Database(database) => match database.code().as_deref() {
+            Some("57014") => DbFailure::Timeout,
+            Some(code) if unavailable_sqlstate(code) => DbFailure::Unavailable,
+            _ => DbFailure::Other,
+        },
+        _ => DbFailure::Other,
+    }
+}
+
 impl From<DbErr> for ApiError {
     fn from(error: DbErr) -> Self {
-        match error {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::ServiceUnavailable(error),
-            other => Self::Internal(Box::new(other)),
+        match classify(&error) {
+            DbFailure::Unavailable => Self::ServiceUnavailable(error),
+            DbFailure::Timeout => Self::Timeout,
+            DbFailure::Other => Self::Internal(Box::new(error)),
         }
     }
 }
 
 impl From<Arc<DbErr>> for ApiError {
     fn from(error: Arc<DbErr>) -> Self {
-        match &*error {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
-                Self::ServiceUnavailable(DbErr::Custom(error.to_string()))
-            }
-            _ => Self::Internal(Box::new(ArcError(error))),
+        match classify(&error) {
+            DbFailure::Unavailable => Self::ServiceUnavailable(DbErr::Custom(error.to_string())),
+            DbFailure::Timeout => Self::Timeout,
+            DbFailure::Other => Self::Internal(Box::new(ArcError(error))),
         }
     }
 }

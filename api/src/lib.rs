@@ -12,6 +12,8 @@ pub mod events;
 pub mod groups;
 pub mod http;
 pub mod ids;
+pub mod limits;
+pub mod metrics;
 pub mod money;
 pub mod mutation;
 pub mod node;

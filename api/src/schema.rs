@@ -76,41 +76,43 @@ pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 /// How long a DataLoader waits to gather keys into one batch.
 const LOADER_DELAY: Duration = Duration::from_micros(200);
 
-/// The limits applied before any resolver runs.
+/// What the schema answers beyond the API itself.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub depth: usize,
-    pub complexity: usize,
+pub struct Options {
+    /// Answer introspection queries (`__schema`, `__type`).
+    pub introspection: bool,
+    /// Suggest field names in validation errors ("did you mean …").
     pub suggestions: bool,
 }
 
-impl Default for Limits {
+impl Default for Options {
     fn default() -> Self {
         Self {
-            depth: 12,
-            complexity: 5_000,
+            introspection: true,
             suggestions: true,
         }
     }
 }
 
-fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .extension(ErrorPresenter)
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity);
-    if limits.suggestions {
-        builder
-    } else {
-        builder.disable_suggestions()
+/// The document limits (depth, cost, aliases…) are checked by [`crate::limits`] before the
+/// schema sees a request, so that each has its own error code.
+fn builder(options: Options) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .extension(ErrorPresenter);
+    if !options.introspection {
+        builder = builder.disable_introspection();
     }
+    if !options.suggestions {
+        builder = builder.disable_suggestions();
+    }
+    builder
 }
 
 fn loader<L>(loader: L) -> DataLoader<L>
 where
     L: async_graphql::dataloader::Loader<i64>,
 {
-    DataLoader::new(loader, tokio::spawn).delay(LOADER_DELAY)
+    DataLoader::new(loader, crate::metrics::spawn_in_request).delay(LOADER_DELAY)
 }
 
 /// Settings the domains read at run time.
@@ -124,10 +126,10 @@ pub struct Tunables {
 pub fn build(
     db: DatabaseConnection,
     access: Access,
-    limits: Limits,
+    options: Options,
     tunables: Tunables,
 ) -> AppSchema {
-    builder(limits)
+    builder(options)
         .data(access)
         .data(ReminderInterval(tunables.reminder_interval))
         .data(loader(UserLoader::new(db.clone())))
@@ -152,5 +154,5 @@ pub fn build(
 
 /// The SDL of the schema, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    builder(Limits::default()).finish().sdl()
+    builder(Options::default()).finish().sdl()
 }

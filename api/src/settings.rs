@@ -3,6 +3,8 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::limits::Limits;
+
 /// The embedded database `cargo run` uses: a SQLite file under `./data/`, created if missing.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/cuf.sqlite?mode=rwc";
 
@@ -192,12 +194,165 @@ pub struct Settings {
         global = true
     )]
     pub reminder_interval_days: i64,
+    /// The limits that protect the server: query shape and cost, rate, time, the pool.
+    #[command(flatten)]
+    pub protection: Protection,
+}
+
+/// The limits that protect the server from expensive, abusive or stuck requests.
+#[derive(Args, Debug, Clone, PartialEq, Eq)]
+pub struct Protection {
+    /// The deepest nesting of fields in a query.
+    #[arg(long, env = "CUF_MAX_DEPTH", default_value_t = Limits::default().depth, global = true)]
+    pub max_depth: usize,
+    /// The highest cost of a query: fields, with connections multiplied by their page size.
+    #[arg(long, env = "CUF_MAX_COMPLEXITY", default_value_t = Limits::default().complexity, global = true)]
+    pub max_complexity: u64,
+    /// The most aliases in a document.
+    #[arg(long, env = "CUF_MAX_ALIASES", default_value_t = Limits::default().aliases, global = true)]
+    pub max_aliases: usize,
+    /// The most fields in a document.
+    #[arg(long, env = "CUF_MAX_FIELDS", default_value_t = Limits::default().fields, global = true)]
+    pub max_fields: usize,
+    /// The most directives on one field.
+    #[arg(long, env = "CUF_MAX_DIRECTIVES", default_value_t = Limits::default().directives, global = true)]
+    pub max_directives: usize,
+    /// The deepest nesting of fragment spreads.
+    #[arg(long, env = "CUF_MAX_FRAGMENT_DEPTH", default_value_t = Limits::default().fragment_depth, global = true)]
+    pub max_fragment_depth: usize,
+    /// Answer introspection queries (default: in development only).
+    #[arg(long, env = "CUF_INTROSPECTION", global = true)]
+    pub introspection: Option<bool>,
+    /// Suggest field names in errors, "did you mean …" (default: in development only).
+    #[arg(long, env = "CUF_SUGGESTIONS", global = true)]
+    pub suggestions: Option<bool>,
+    /// Serve the playground at `GET /graphql` (default: in development only).
+    #[arg(long, env = "CUF_PLAYGROUND", global = true)]
+    pub playground: Option<bool>,
+    /// The tokens of a caller's rate-limit bucket (one per unit of query cost); 0 turns rate
+    /// limiting off.
+    #[arg(long, env = "CUF_RATE_LIMIT_CAPACITY", default_value_t = DEFAULT_RATE_CAPACITY, global = true)]
+    pub rate_limit_capacity: u64,
+    /// The tokens a bucket regains each second.
+    #[arg(long, env = "CUF_RATE_LIMIT_REFILL", default_value_t = DEFAULT_RATE_REFILL, global = true)]
+    pub rate_limit_refill: u64,
+    /// The longest a GraphQL request may run, in seconds.
+    #[arg(
+        long,
+        env = "CUF_REQUEST_TIMEOUT_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub request_timeout_seconds: u64,
+    /// The longest one SQL statement may run on PostgreSQL (`statement_timeout`), in
+    /// milliseconds.
+    #[arg(
+        long,
+        env = "CUF_STATEMENT_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub statement_timeout_ms: u64,
+    /// Statements slower than this are logged (with their SQL, never their values), in
+    /// milliseconds.
+    #[arg(long, env = "CUF_SLOW_QUERY_MS", default_value_t = 200, global = true)]
+    pub slow_query_ms: u64,
+    /// How long a request waits for a free database connection, in seconds.
+    #[arg(
+        long,
+        env = "CUF_DB_ACQUIRE_TIMEOUT_SECONDS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub db_acquire_timeout_seconds: u64,
+    /// How long an idle connection stays in the pool, in seconds.
+    #[arg(
+        long,
+        env = "CUF_DB_IDLE_TIMEOUT_SECONDS",
+        default_value_t = 600,
+        global = true
+    )]
+    pub db_idle_timeout_seconds: u64,
+    /// How long a connection lives before it is replaced, in seconds.
+    #[arg(
+        long,
+        env = "CUF_DB_MAX_LIFETIME_SECONDS",
+        default_value_t = 1_800,
+        global = true
+    )]
+    pub db_max_lifetime_seconds: u64,
+}
+
+/// The default capacity of a rate-limit bucket: four of the costliest queries.
+pub const DEFAULT_RATE_CAPACITY: u64 = 80_000;
+/// The default refill of a rate-limit bucket, per second.
+pub const DEFAULT_RATE_REFILL: u64 = 1_000;
+
+impl Default for Protection {
+    fn default() -> Self {
+        let limits = Limits::default();
+        Self {
+            max_depth: limits.depth,
+            max_complexity: limits.complexity,
+            max_aliases: limits.aliases,
+            max_fields: limits.fields,
+            max_directives: limits.directives,
+            max_fragment_depth: limits.fragment_depth,
+            introspection: None,
+            suggestions: None,
+            playground: None,
+            rate_limit_capacity: DEFAULT_RATE_CAPACITY,
+            rate_limit_refill: DEFAULT_RATE_REFILL,
+            request_timeout_seconds: 30,
+            statement_timeout_ms: 10_000,
+            slow_query_ms: 200,
+            db_acquire_timeout_seconds: 5,
+            db_idle_timeout_seconds: 600,
+            db_max_lifetime_seconds: 1_800,
+        }
+    }
+}
+
+impl Protection {
+    /// The document limits.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            depth: self.max_depth,
+            complexity: self.max_complexity,
+            aliases: self.max_aliases,
+            fields: self.max_fields,
+            directives: self.max_directives,
+            fragment_depth: self.max_fragment_depth,
+            introspection: true,
+        }
+    }
 }
 
 /// A development signing secret everyone can read; refused in production.
 pub const DEVELOPMENT_SECRET_MARKER: &str = "development";
 
 impl Settings {
+    /// Whether introspection queries are answered.
+    pub fn introspection(&self) -> bool {
+        self.protection
+            .introspection
+            .unwrap_or(self.environment == Environment::Development)
+    }
+
+    /// Whether errors suggest field names.
+    pub fn suggestions(&self) -> bool {
+        self.protection
+            .suggestions
+            .unwrap_or(self.environment == Environment::Development)
+    }
+
+    /// Whether `GET /graphql` serves the playground.
+    pub fn playground(&self) -> bool {
+        self.protection
+            .playground
+            .unwrap_or(self.environment == Environment::Development)
+    }
+
     /// Whether the demo dataset is loaded into an empty database at start.
     pub fn loads_demo_data(&self) -> bool {
         self.demo_data

@@ -2,6 +2,8 @@
 //! server. `main` and the integration tests share it; binding port 0 gives a free port.
 
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
@@ -14,9 +16,12 @@ use crate::access::passwords::PasswordHasher;
 use crate::access::throttle::Throttle;
 use crate::access::tokens::{self, TokenKeys};
 use crate::access::{Access, users};
+use crate::http::rate_limit::RateLimiter;
 use crate::http::{self, AppState};
+use crate::limits::{Limits, Shape};
+use crate::metrics::Metrics;
 use crate::outbox::{self, Mailer};
-use crate::schema::{self, Limits, Tunables};
+use crate::schema::{self, Tunables};
 use crate::seed;
 use crate::settings::{Environment, Settings};
 
@@ -113,9 +118,14 @@ impl Application {
     /// Connects, migrates, seeds (when asked and empty) and binds the server.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         settings.validate().map_err(anyhow::Error::msg)?;
-        let db = crate::db::connect(&settings)
+        let mut db = crate::db::connect(&settings)
             .await
             .context("cannot connect to the database")?;
+        let protection = &settings.protection;
+        let metrics = Arc::new(Metrics::new(Duration::from_millis(
+            protection.slow_query_ms,
+        )));
+        metrics.watch(&mut db);
         crate::db::migrate(&db)
             .await
             .context("cannot migrate the database")?;
@@ -138,13 +148,31 @@ impl Application {
         let tunables = Tunables {
             reminder_interval: chrono::Duration::days(settings.reminder_interval_days.max(0)),
         };
-        let schema = schema::build(db.clone(), access.clone(), Limits::default(), tunables);
+        let options = schema::Options {
+            introspection: settings.introspection(),
+            suggestions: settings.suggestions(),
+        };
+        let schema = schema::build(db.clone(), access.clone(), options, tunables);
+        let sdl = schema::sdl();
         let state = web::Data::new(AppState {
-            sdl: schema.sdl(),
+            shape: Shape::from_sdl(&sdl),
+            sdl,
             schema,
             access,
             db: db.clone(),
             body_limit: settings.body_limit,
+            limits: Limits {
+                introspection: settings.introspection(),
+                ..protection.limits()
+            },
+            rate_limiter: RateLimiter::new(
+                protection.rate_limit_capacity,
+                protection.rate_limit_refill,
+            ),
+            metrics,
+            request_timeout: Duration::from_secs(protection.request_timeout_seconds.max(1)),
+            playground: settings.playground(),
+            introspection: settings.introspection(),
         });
         let origins = settings.cors_origins.clone();
         let mut server = HttpServer::new(move || {

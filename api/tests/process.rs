@@ -201,7 +201,7 @@ fn sigterm_lets_an_in_flight_request_finish_then_exits_cleanly() {
     stream.read_to_string(&mut response).unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(
-        response.contains(r#"{"data":{"authorities":{"totalCount":9}}}"#),
+        response.contains(r#"{"data":{"authorities":{"totalCount":9}},"#),
         "{response}"
     );
     let exit = wait_for_exit(child, Duration::from_secs(10));

@@ -14,7 +14,7 @@ async fn the_demo_reproduces_the_meeting_of_26_march_2014() {
     let data = app
         .graphql_as(
             Auth::Anonymous,
-            "{ countryGroups { nodes { name countryCode chair { name } chairRepresentative { lastName } coordinator { lastName }
+            "{ countryGroups(first: 5) { nodes { name countryCode chair { name } chairRepresentative { lastName } coordinator { lastName }
                 launchedOn memberships { role authority { name } }
                 events(filter: {kinds: [COUNTRY_GROUP_MEETING]}) { totalCount nodes { title date { start precision } startsAt endsAt timeZone
                     facilitator { lastName } location { venue streetAddress city directions }

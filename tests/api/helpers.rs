@@ -1,6 +1,6 @@
 //! `spawn_app()` and the client helpers every test uses.
 
-use api::settings::{Environment, Settings};
+use api::settings::{Environment, Protection, Settings};
 use api::startup::Application;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
@@ -64,6 +64,7 @@ pub fn test_settings(database_url: String) -> Settings {
         mail_from: "CUF test <noreply@test.example.org>".into(),
         outbox_interval_seconds: 1,
         reminder_interval_days: 7,
+        protection: Protection::default(),
     }
 }
 

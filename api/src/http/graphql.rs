@@ -10,12 +10,18 @@ use async_graphql::{ServerError, Value, Variables};
 use futures_util::StreamExt;
 use serde_json::json;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
 use super::negotiation::{self, ResponseFormat};
+use super::rate_limit::{BucketKey, Quota, Refused};
 use super::{AppState, RequestId, playground};
 use crate::access::Caller;
 use crate::access::identify::{Credentials, identify};
 use crate::access::sign_in::{ClientAddress, REFRESH_COOKIE, RefreshCookie};
 use crate::error::ApiError;
+use crate::{limits, metrics};
 
 /// A request refused before execution: its status, code and message.
 struct Refusal {
@@ -229,6 +235,44 @@ fn json_response(
         .body(body.to_string())
 }
 
+/// The status of a response made only of request errors: 400 for the GraphQL response
+/// media type, 200 for plain JSON (the GraphQL-over-HTTP rules).
+fn request_error_status(format: ResponseFormat) -> StatusCode {
+    match format {
+        ResponseFormat::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+        ResponseFormat::Json => StatusCode::OK,
+    }
+}
+
+/// A request error with one message and code, in the negotiated format.
+fn request_error(format: ResponseFormat, code: &str, message: &str) -> HttpResponse {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    json_response(request_error_status(format), format, &body)
+}
+
+/// What a request came to, for the metrics.
+struct Outcome {
+    label: &'static str,
+    response: HttpResponse,
+}
+
+impl Outcome {
+    fn new(label: &'static str, response: HttpResponse) -> Self {
+        Self { label, response }
+    }
+}
+
+/// The name of the operation that runs: the one asked for, else the document's only one.
+fn operation_name_of(document: &ExecutableDocument, asked: Option<&str>) -> Option<String> {
+    match (asked, &document.operations) {
+        (Some(name), _) => Some(name.to_owned()),
+        (None, DocumentOperations::Multiple(operations)) if operations.len() == 1 => {
+            operations.keys().next().map(|name| name.to_string())
+        }
+        _ => None,
+    }
+}
+
 async fn execute(
     request: &HttpRequest,
     state: &AppState,
@@ -236,6 +280,38 @@ async fn execute(
     params: Params,
     get: bool,
 ) -> HttpResponse {
+    let started = Instant::now();
+    let statements = Arc::new(AtomicU64::new(0));
+    let mut operation_name = params.operation_name.clone();
+    let outcome = metrics::counting_statements(
+        Arc::clone(&statements),
+        run(request, state, format, params, get, &mut operation_name),
+    )
+    .await;
+    let statements = statements.load(Ordering::Relaxed);
+    state.metrics.request(
+        operation_name.as_deref(),
+        outcome.label,
+        started.elapsed(),
+        statements,
+    );
+    tracing::debug!(
+        operation = operation_name.as_deref().unwrap_or(""),
+        outcome = outcome.label,
+        statements,
+        "graphql request"
+    );
+    outcome.response
+}
+
+async fn run(
+    request: &HttpRequest,
+    state: &AppState,
+    format: ResponseFormat,
+    params: Params,
+    get: bool,
+    named: &mut Option<String>,
+) -> Outcome {
     let operation_name = params.operation_name;
     let mut graphql = async_graphql::Request::new(params.query);
     if let Some(name) = &operation_name {
@@ -244,31 +320,63 @@ async fn execute(
     if let Some(variables) = params.variables {
         graphql = graphql.variables(Variables::from_json(variables));
     }
+    let variables = graphql.variables.clone();
     let document = match graphql.parsed_query() {
         Ok(document) => document,
         Err(error) => {
             let body = error_body(&[error], "GRAPHQL_PARSE_FAILED");
-            return json_response(StatusCode::BAD_REQUEST, format, &body);
+            let response = json_response(StatusCode::BAD_REQUEST, format, &body);
+            return Outcome::new("refused", response);
         }
     };
+    *named = operation_name_of(document, operation_name.as_deref());
     if get && selects_mutation(document, operation_name.as_deref()) {
-        return Refusal::new(
+        let refusal = Refusal::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "METHOD_NOT_ALLOWED",
             "mutations must be sent with POST",
-        )
-        .into_response();
+        );
+        return Outcome::new("refused", refusal.into_response());
     }
+    let analysis = match limits::analyse(
+        &state.shape,
+        &state.limits,
+        document,
+        operation_name.as_deref(),
+        &variables,
+    ) {
+        Ok(analysis) => analysis,
+        Err(violation) => {
+            let response = request_error(format, violation.code, &violation.message);
+            return Outcome::new("refused", response);
+        }
+    };
     if let Some(id) = request.extensions().get::<RequestId>() {
         graphql = graphql.data(id.clone());
     }
     let caller = match identify_caller(request, state).await {
         Ok(caller) => caller,
-        Err(response) => return response,
+        Err(response) => return Outcome::new("unauthenticated", response),
+    };
+    let address = request.peer_addr().map(|address| address.ip().to_string());
+    let quota = if state.rate_limiter.enabled() {
+        let key = BucketKey::of(&caller, address.as_deref());
+        match state
+            .rate_limiter
+            .take(&key, analysis.cost, std::time::Instant::now())
+        {
+            Ok(quota) => Some(quota),
+            Err(refused) => {
+                state.metrics.rate_limited();
+                return Outcome::new("rate_limited", rate_limited(refused));
+            }
+        }
+    } else {
+        None
     };
     graphql = graphql.data(caller);
-    if let Some(address) = request.peer_addr() {
-        graphql = graphql.data(ClientAddress(address.ip().to_string()));
+    if let Some(address) = address {
+        graphql = graphql.data(ClientAddress(address));
     }
     if let Some(cookie) = request
         .cookie(REFRESH_COOKIE)
@@ -276,7 +384,20 @@ async fn execute(
     {
         graphql = graphql.data(RefreshCookie(cookie.value().to_owned()));
     }
-    let response = state.schema.execute(graphql).await;
+    let Ok(response) =
+        tokio::time::timeout(state.request_timeout, state.schema.execute(graphql)).await
+    else {
+        let message = format!(
+            "the request took longer than {} seconds and was cancelled: ask for less, or retry later",
+            state.request_timeout.as_secs()
+        );
+        let body =
+            json!({ "errors": [{ "message": message, "extensions": { "code": "TIMEOUT" } }] });
+        return Outcome::new(
+            "timeout",
+            json_response(StatusCode::GATEWAY_TIMEOUT, format, &body),
+        );
+    };
     // A request error (the document did not validate, variables did not coerce) has no data
     // and no error with a path: the spec omits `data` and, for the GraphQL response type,
     // answers 400.
@@ -284,14 +405,23 @@ async fn execute(
         && !response.errors.is_empty()
         && response.errors.iter().all(|error| error.path.is_empty());
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
-    let status = if request_error {
-        if let Some(object) = body.as_object_mut() {
+    if let Some(object) = body.as_object_mut() {
+        if request_error {
             object.remove("data");
         }
-        match format {
-            ResponseFormat::GraphqlResponseJson => StatusCode::BAD_REQUEST,
-            ResponseFormat::Json => StatusCode::OK,
+        let extensions = object.entry("extensions").or_insert_with(|| json!({}));
+        if let Some(extensions) = extensions.as_object_mut() {
+            let mut cost = json!({ "requested": analysis.cost });
+            if let (Some(quota), Some(cost)) = (quota, cost.as_object_mut()) {
+                cost.insert("limit".into(), quota.limit.into());
+                cost.insert("remaining".into(), quota.remaining.into());
+                cost.insert("resetAt".into(), quota.reset.into());
+            }
+            extensions.insert("cost".into(), cost);
         }
+    }
+    let status = if request_error {
+        request_error_status(format)
     } else {
         StatusCode::OK
     };
@@ -304,7 +434,54 @@ async fn execute(
             http_response.headers_mut().append(name, value);
         }
     }
-    http_response
+    if let Some(quota) = quota {
+        quota_headers(&mut http_response, quota);
+    }
+    let label = if response.errors.is_empty() {
+        "ok"
+    } else {
+        "error"
+    };
+    Outcome::new(label, http_response)
+}
+
+/// The GitHub-style `X-RateLimit-*` headers.
+fn quota_headers(response: &mut HttpResponse, quota: Quota) {
+    let headers = response.headers_mut();
+    let pairs = [
+        ("x-ratelimit-limit", quota.limit),
+        ("x-ratelimit-remaining", quota.remaining),
+        (
+            "x-ratelimit-used",
+            quota.limit.saturating_sub(quota.remaining),
+        ),
+        ("x-ratelimit-reset", quota.reset),
+    ];
+    for (name, value) in pairs {
+        headers.insert(
+            header::HeaderName::from_static(name),
+            header::HeaderValue::from(value),
+        );
+    }
+    headers.insert(
+        header::HeaderName::from_static("x-ratelimit-resource"),
+        header::HeaderValue::from_static("graphql"),
+    );
+}
+
+/// `429 Too Many Requests`, with `Retry-After` and the quota.
+fn rate_limited(refused: Refused) -> HttpResponse {
+    let message = format!(
+        "the rate limit is spent: retry in {} seconds, or ask for less (each field costs, connections multiply by their page size)",
+        refused.retry_after
+    );
+    let mut response = HttpResponse::build(StatusCode::TOO_MANY_REQUESTS)
+        .content_type(ResponseFormat::Json.content_type())
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::RETRY_AFTER, refused.retry_after.to_string()))
+        .json(json!({ "errors": [{ "message": message, "extensions": { "code": "RATE_LIMITED", "retryAfter": refused.retry_after } }] }));
+    quota_headers(&mut response, refused.quota);
+    response
 }
 
 /// A JSON error response with one error of `code`.
@@ -383,7 +560,7 @@ pub async fn get(request: HttpRequest, state: web::Data<AppState>) -> HttpRespon
         Err(refusal) => return refusal.into_response(),
     };
     let Some(params) = params else {
-        if negotiation::prefers_html(accept_header(&request)) {
+        if state.playground && negotiation::prefers_html(accept_header(&request)) {
             return playground::page();
         }
         return Refusal::bad_request("`query` is required").into_response();

@@ -29,8 +29,15 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// The schema in GraphQL SDL.
+/// The schema in GraphQL SDL; 404 where introspection is off, as the SDL tells the same.
 pub async fn schema(state: web::Data<AppState>) -> HttpResponse {
+    if !state.introspection {
+        return super::json_error(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "the schema is not published by this server",
+        );
+    }
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body(state.sdl.clone())

@@ -3,8 +3,10 @@
 
 mod graphql;
 mod health;
+mod metrics;
 mod negotiation;
 mod playground;
+pub mod rate_limit;
 mod request_id;
 
 use actix_web::web;
@@ -25,6 +27,20 @@ pub struct AppState {
     pub sdl: String,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// The schema's types and fields, to cost documents.
+    pub shape: crate::limits::Shape,
+    /// The limits documents are checked against.
+    pub limits: crate::limits::Limits,
+    /// The token buckets of callers.
+    pub rate_limiter: rate_limit::RateLimiter,
+    /// The figures `/metrics` exposes.
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
+    /// The longest a GraphQL request may run.
+    pub request_timeout: std::time::Duration,
+    /// Whether `GET /graphql` serves the playground.
+    pub playground: bool,
+    /// Whether the schema is public (introspection, `/schema.graphql`).
+    pub introspection: bool,
 }
 
 /// Registers every route of the API.
@@ -37,6 +53,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/schema.graphql", web::get().to(health::schema))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(metrics::metrics))
         .route(
             "/calendar/{file}",
             web::get().to(crate::events::calendar::feed),

@@ -5,6 +5,8 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
+use super::AppState;
+
 const PAGE: &str = include_str!("../../assets/playground.html");
 
 /// The vendored assets, by file name: (content, content type).
@@ -52,7 +54,10 @@ pub fn page() -> HttpResponse {
 }
 
 /// One of the playground's assets; 404 for any other name.
-pub async fn asset(file: web::Path<String>) -> HttpResponse {
+pub async fn asset(file: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
+    if !state.playground {
+        return HttpResponse::NotFound().finish();
+    }
     match ASSETS.iter().find(|(name, _, _)| *name == file.as_str()) {
         Some((_, content, content_type)) => HttpResponse::Ok()
             .content_type(*content_type)

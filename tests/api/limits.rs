@@ -1,0 +1,213 @@
+//! Abuse resistance: document limits with their codes before any SQL runs, the cost in
+//! `extensions.cost`, rate limiting with `429` and `X-RateLimit-*`, and what production
+//! hides (introspection, suggestions, the playground, the SDL).
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Auth, TestApp, spawn_app, spawn_app_with};
+
+/// Posts `query` as `operation` (its name, so that `/metrics` tells its statements apart).
+async fn post_named(app: &TestApp, auth: Auth<'_>, query: &str) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url("/graphql"))
+        .header("accept", "application/graphql-response+json")
+        .json(&json!({ "query": query }));
+    if let Auth::Bearer(token) = auth {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap()
+}
+
+/// The value of one series in `/metrics`, 0 when absent.
+pub async fn metric(app: &TestApp, series: &str) -> f64 {
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .map(|value| value.parse().unwrap())
+        .unwrap_or(0.0)
+}
+
+async fn refused_with(app: &TestApp, name: &str, query: &str) -> String {
+    let response = post_named(app, Auth::Bearer(&app.admin_token), query).await;
+    assert_eq!(response.status(), 400, "{name}");
+    let body: Value = response.json().await.unwrap();
+    assert!(body.get("data").is_none(), "{body}");
+    let statements = format!("cuf_graphql_statements_total{{operation=\"{name}\"}}");
+    let requests =
+        format!("cuf_graphql_requests_total{{operation=\"{name}\",outcome=\"refused\"}}");
+    assert_eq!(metric(app, &requests).await, 1.0, "{name} was counted");
+    assert_eq!(metric(app, &statements).await, 0.0, "{name} sent no SQL");
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn each_limit_has_its_code_and_refuses_before_any_sql() {
+    let app = spawn_app().await;
+    let deep = format!(
+        "query Deep {{ node(id: \"x\") {{ ... on Authority {{ {}id{} }} }} }}",
+        "parent { ".repeat(12),
+        " }".repeat(12)
+    );
+    assert_eq!(refused_with(&app, "Deep", &deep).await, "QUERY_TOO_DEEP");
+    let complex = "query Complex { cooperations(first: 100) { edges { node { title themes { id label } frenchPartners { id name cooperations(first: 100) { edges { node { id title } } } } } } } }";
+    assert_eq!(
+        refused_with(&app, "Complex", complex).await,
+        "QUERY_TOO_COMPLEX"
+    );
+    let aliases: String = (0..51).map(|i| format!("a{i}: __typename ")).collect();
+    assert_eq!(
+        refused_with(&app, "Aliases", &format!("query Aliases {{ {aliases} }}")).await,
+        "TOO_MANY_ALIASES"
+    );
+    let fields = "__typename ".repeat(201);
+    assert_eq!(
+        refused_with(&app, "Fields", &format!("query Fields {{ {fields} }}")).await,
+        "TOO_MANY_FIELDS"
+    );
+    let directives = "query Directives { __typename @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) }";
+    assert_eq!(
+        refused_with(&app, "Directives", directives).await,
+        "TOO_MANY_DIRECTIVES"
+    );
+    let mut fragments = String::from("query Fragments { ...F0 }");
+    for level in 0..10 {
+        fragments.push_str(&format!(
+            " fragment F{level} on Query {{ ...F{} }}",
+            level + 1
+        ));
+    }
+    fragments.push_str(" fragment F10 on Query { __typename }");
+    assert_eq!(
+        refused_with(&app, "Fragments", &fragments).await,
+        "FRAGMENTS_TOO_DEEP"
+    );
+    let page = "query Page { authorities(first: 101) { edges { node { id } } } }";
+    assert_eq!(refused_with(&app, "Page", page).await, "PAGE_TOO_LARGE");
+}
+
+#[tokio::test]
+async fn the_cost_of_a_request_is_in_its_extensions_and_grows_with_the_page() {
+    let app = spawn_app().await;
+    let cost = |first: u32| {
+        let app = &app;
+        async move {
+            let query =
+                format!("{{ authorities(first: {first}) {{ edges {{ node {{ id name }} }} }} }}");
+            let body = app.graphql(&query, json!({})).await;
+            assert!(body.get("errors").is_none(), "{body}");
+            body["extensions"]["cost"]["requested"].as_u64().unwrap()
+        }
+    };
+    let ten = cost(10).await;
+    let hundred = cost(100).await;
+    assert!(hundred > 9 * ten, "{ten} then {hundred}");
+}
+
+#[tokio::test]
+async fn a_spent_bucket_answers_429_with_retry_after_for_that_caller_only() {
+    let app = spawn_app_with(|settings| {
+        settings.protection.rate_limit_capacity = 100;
+        settings.protection.rate_limit_refill = 1;
+    })
+    .await;
+    let query = "{ authorities(first: 15) { edges { node { id name } } } }";
+    let admin = Auth::Bearer(&app.admin_token);
+    let first = post_named(&app, admin, query).await;
+    assert_eq!(first.status(), 200);
+    let header = |response: &reqwest::Response, name: &str| -> u64 {
+        response.headers()[name].to_str().unwrap().parse().unwrap()
+    };
+    assert_eq!(header(&first, "x-ratelimit-limit"), 100);
+    let remaining = header(&first, "x-ratelimit-remaining");
+    let body: Value = first.json().await.unwrap();
+    let cost = body["extensions"]["cost"]["requested"].as_u64().unwrap();
+    assert!(cost > 50, "{cost}");
+    assert_eq!(remaining, 100 - cost);
+    assert_eq!(
+        body["extensions"]["cost"]["remaining"].as_u64(),
+        Some(remaining)
+    );
+    let second = post_named(&app, admin, query).await;
+    assert_eq!(second.status(), 429);
+    let retry_after = header(&second, "retry-after");
+    assert!(retry_after >= 1 && retry_after <= cost, "{retry_after}");
+    assert_eq!(header(&second, "x-ratelimit-remaining"), remaining);
+    let body: Value = second.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+    assert_eq!(body["errors"][0]["extensions"]["retryAfter"], retry_after);
+    assert_eq!(metric(&app, "cuf_rate_limited_total").await, 1.0);
+    // Another caller has a bucket of its own.
+    let anonymous = post_named(&app, Auth::Anonymous, "{ __typename }").await;
+    assert_eq!(anonymous.status(), 200);
+}
+
+const INTROSPECTION: &str = "{ __schema { queryType { name } } }";
+
+#[tokio::test]
+async fn production_hides_introspection_suggestions_the_playground_and_the_sdl() {
+    let app = spawn_app_with(|settings| {
+        settings.environment = api::settings::Environment::Production;
+    })
+    .await;
+    let body = app.graphql(INTROSPECTION, json!({})).await;
+    assert!(body["errors"].is_array(), "{body}");
+    let body = app.graphql("{ authoritie { id } }", json!({})).await;
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(!message.contains("Did you mean"), "{message}");
+    let page = app
+        .client
+        .get(app.url("/graphql"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(page.status(), 200);
+    assert!(!page.text().await.unwrap().contains("<html"));
+    let sdl = app
+        .client
+        .get(app.url("/schema.graphql"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sdl.status(), 404);
+}
+
+#[tokio::test]
+async fn production_can_turn_the_playground_and_introspection_back_on() {
+    let app = spawn_app_with(|settings| {
+        settings.environment = api::settings::Environment::Production;
+        settings.protection.playground = Some(true);
+        settings.protection.introspection = Some(true);
+    })
+    .await;
+    let body = app.graphql(INTROSPECTION, json!({})).await;
+    assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query");
+    let page = app
+        .client
+        .get(app.url("/graphql"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+}
+
+#[tokio::test]
+async fn development_suggests_field_names() {
+    let app = spawn_app().await;
+    let body = app.graphql("{ authoritie { id } }", json!({})).await;
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("Did you mean"), "{message}");
+}
