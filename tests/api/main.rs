@@ -12,6 +12,7 @@ mod errors;
 mod events;
 mod helpers;
 mod http;
+mod indexes;
 mod nodes;
 mod organisations;
 mod people;
