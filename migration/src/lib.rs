@@ -11,6 +11,7 @@ mod m20261128_000004_groups_events;
 mod m20261128_000005_calendar_tokens;
 mod m20261128_000006_programmes;
 mod m20261128_000007_programme_details;
+mod m20261128_000008_indexes;
 mod naming;
 
 /// Every migration, in order.
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_calendar_tokens::Migration),
             Box::new(m20261128_000006_programmes::Migration),
             Box::new(m20261128_000007_programme_details::Migration),
+            Box::new(m20261128_000008_indexes::Migration),
         ]
     }
 }

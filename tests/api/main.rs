@@ -12,6 +12,7 @@ mod errors;
 mod events;
 mod helpers;
 mod http;
+mod indexes;
 mod limits;
 mod nodes;
 mod organisations;
