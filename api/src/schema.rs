@@ -24,6 +24,7 @@ use crate::directory::loaders::{PartnersLoader, ThemeLoader, ThemesLoader};
 use crate::error::ErrorPresenter;
 use crate::events::calendar::CalendarMutation;
 use crate::events::graphql::{EventDetailsLoader, EventMutation, EventQuery};
+use crate::groups::MembershipsLoader;
 use crate::groups::graphql::{CountryGroupLoader, GroupMutation, GroupQuery};
 use crate::node::NodeQuery;
 use crate::organisations::graphql::{OrganisationMutation, OrganisationQuery};
@@ -31,7 +32,9 @@ use crate::organisations::loaders::OrganisationLoader;
 use crate::outbox::graphql::OutboxQuery;
 use crate::people::graphql::{PersonMutation, PersonQuery};
 use crate::people::loaders::{AffiliationsByPersonLoader, PersonLoader};
-use crate::programmes::graphql::{ProgrammeDetailsLoader, ProgrammeMutation, ProgrammeQuery};
+use crate::programmes::graphql::{
+    ProgrammeDetailsLoader, ProgrammeMutation, ProgrammeQuery, ProgrammesByGroupLoader,
+};
 use crate::storage::ByIdLoader;
 
 /// Every query of the API.
@@ -148,6 +151,8 @@ pub fn build(
         .data(loader(OrganisationLoader::new(db.clone())))
         .data(loader(PersonLoader::new(db.clone())))
         .data(loader(AffiliationsByPersonLoader(db.clone())))
+        .data(loader(MembershipsLoader::new(db.clone())))
+        .data(loader(ProgrammesByGroupLoader::new(db.clone())))
         .data(db)
         .finish()
 }

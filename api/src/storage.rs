@@ -9,7 +9,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
 };
 
 use crate::mutation::{Rejection, UserError, UserErrorCode};
@@ -183,5 +183,52 @@ where
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         let rows = find_many::<E>(&self.db, keys).await?;
         Ok(rows.into_iter().map(|row| (E::id(&row), row)).collect())
+    }
+}
+
+/// A table whose rows belong to a parent row: a parent's children are loaded a batch of
+/// parents at a time.
+pub trait Children: EntityTrait<Model: Clone + Send + Sync> {
+    /// The column holding the parent's id.
+    const PARENT: Self::Column;
+    /// The order of one parent's children.
+    const ORDER: Self::Column;
+    /// A row's parent.
+    fn parent(model: &Self::Model) -> Option<i64>;
+}
+
+/// Loads the children of a batch of parents in one statement, by parent id.
+pub struct ChildrenLoader<E> {
+    db: DatabaseConnection,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> ChildrenLoader<E> {
+    /// A loader reading from `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            db,
+            entity: PhantomData,
+        }
+    }
+}
+
+impl<E: Children> Loader<i64> for ChildrenLoader<E> {
+    type Value = Vec<E::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = E::find()
+            .filter(E::PARENT.is_in(keys.iter().copied()))
+            .order_by_asc(E::ORDER)
+            .all(&self.db)
+            .await?;
+        let mut by_parent: HashMap<i64, Self::Value> = HashMap::new();
+        for row in rows {
+            if let Some(parent) = E::parent(&row) {
+                by_parent.entry(parent).or_default().push(row);
+            }
+        }
+        Ok(by_parent)
     }
 }

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{country_group, group_membership};
 
-use super::{GroupContent, MembershipRole, MembershipStatus, NewMembership};
+use super::{GroupContent, MembershipRole, MembershipStatus, MembershipsLoader, NewMembership};
 use crate::access::{EDITORS, RoleGuard, STAFF};
 use crate::authorities::graphql::Authority;
 use crate::authorities::loaders::AuthorityLoader;
@@ -136,7 +136,10 @@ impl CountryGroup {
     /// The member authorities, and the requests to join (for CUF staff).
     async fn memberships(&self, ctx: &Context<'_>) -> Result<Vec<GroupMembership>, ApiError> {
         let staff = context::caller(ctx).is_staff();
-        let rows = super::memberships_of(context::db(ctx)?, &[self.0.id]).await?;
+        let rows = context::loader::<MembershipsLoader>(ctx)?
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
         Ok(rows
             .into_iter()
             .filter(|row| staff || row.status == MembershipStatus::Active.as_str())

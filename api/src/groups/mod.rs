@@ -136,6 +136,18 @@ pub async fn groups_page(
 }
 
 /// The memberships of these groups, oldest first.
+/// Loads the memberships of a batch of groups, by group.
+pub type MembershipsLoader = crate::storage::ChildrenLoader<group_membership::Entity>;
+
+impl crate::storage::Children for group_membership::Entity {
+    const PARENT: group_membership::Column = group_membership::Column::GroupId;
+    const ORDER: group_membership::Column = group_membership::Column::Id;
+
+    fn parent(model: &group_membership::Model) -> Option<i64> {
+        Some(model.group_id)
+    }
+}
+
 pub async fn memberships_of(
     db: &impl ConnectionTrait,
     ids: &[i64],

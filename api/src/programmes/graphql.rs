@@ -1059,14 +1059,24 @@ pub async fn programmes_of_group(
     ctx: &Context<'_>,
     group_id: i64,
 ) -> Result<Vec<Programme>, ApiError> {
-    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
     context::caller(ctx).require(READERS)?;
-    let rows = programme::Entity::find()
-        .filter(programme::Column::GroupId.eq(group_id))
-        .order_by_asc(programme::Column::SortKey)
-        .all(context::db(ctx)?)
-        .await?;
+    let rows = context::loader::<ProgrammesByGroupLoader>(ctx)?
+        .load_one(group_id)
+        .await?
+        .unwrap_or_default();
     Ok(rows.into_iter().map(Programme).collect())
+}
+
+/// Loads the programmes of a batch of groups, by group.
+pub type ProgrammesByGroupLoader = crate::storage::ChildrenLoader<programme::Entity>;
+
+impl crate::storage::Children for programme::Entity {
+    const PARENT: programme::Column = programme::Column::GroupId;
+    const ORDER: programme::Column = programme::Column::SortKey;
+
+    fn parent(model: &programme::Model) -> Option<i64> {
+        model.group_id
+    }
 }
 
 /// The programme mutations.
