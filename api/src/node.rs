@@ -3,23 +3,23 @@
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Interface, Object};
 
-use entities::{api_key, event};
+use entities::{api_key, cooperation, event, programme};
 
 use crate::events::graphql::Event;
 use crate::events::{EventVisibility, may_see_members_events};
 use crate::groups::graphql::{CountryGroup, CountryGroupLoader};
 use crate::programmes::graphql::Programme;
 
-use crate::access::Role;
 use crate::access::api_key_graphql::ApiKey;
 use crate::access::graphql::{User, UserLoader};
+use crate::access::{Caller, Role};
 use crate::audit::graphql::{AuditEntry, AuditEntryLoader};
 use crate::authorities::graphql::Authority;
 use crate::authorities::loaders::AuthorityLoader;
 use crate::context;
-use crate::directory::Visibility;
 use crate::directory::graphql::{Cooperation, Theme};
-use crate::directory::loaders::ThemeLoader;
+use crate::directory::loaders::{PartnersLoader, ThemeLoader};
+use crate::directory::{PartnerSide, ValidationState, Visibility};
 use crate::error::ApiError;
 use crate::ids::{self, NodeKind};
 use crate::organisations::graphql::Organisation;
@@ -83,13 +83,14 @@ async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>
         }
         NodeKind::User | NodeKind::ApiKey | NodeKind::AuditEntry => None,
         // A fiche the caller may not see reads as a missing one.
-        NodeKind::Cooperation => crate::directory::queries::visible_cooperation(
-            context::db(ctx)?,
-            Visibility::of(caller),
-            id,
-        )
-        .await?
-        .map(|model| Node::Cooperation(Cooperation(model))),
+        NodeKind::Cooperation => {
+            match load_with(context::loader::<ByIdLoader<cooperation::Entity>>(ctx)?, id).await? {
+                Some(model) if may_see_cooperation(ctx, caller, &model).await? => {
+                    Some(Node::Cooperation(Cooperation(model)))
+                }
+                _ => None,
+            }
+        }
         NodeKind::Theme => load_with(context::loader::<ThemeLoader>(ctx)?, id)
             .await?
             .map(|model| Node::Theme(Theme(model))),
@@ -106,12 +107,40 @@ async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>
             .map(|model| Node::Event(Event(model))),
         // Programmes are for signed-in callers.
         NodeKind::Programme if caller.role().is_some() => {
-            crate::storage::find::<entities::programme::Entity>(context::db(ctx)?, id)
+            load_with(context::loader::<ByIdLoader<programme::Entity>>(ctx)?, id)
                 .await?
                 .map(|model| Node::Programme(Programme(model)))
         }
         NodeKind::Programme => None,
     })
+}
+
+/// Whether `caller` may see the fiche `model`: the rule of
+/// [`crate::directory::queries::visible`], checked on a loaded row (its partners through their
+/// DataLoader) so that many nodes cost one statement per table.
+async fn may_see_cooperation(
+    ctx: &Context<'_>,
+    caller: &Caller,
+    model: &cooperation::Model,
+) -> Result<bool, ApiError> {
+    match Visibility::of(caller) {
+        Visibility::All => Ok(true),
+        Visibility::ValidatedAnd(_)
+            if model.validation_state == ValidationState::Validated.as_str() =>
+        {
+            Ok(true)
+        }
+        Visibility::ValidatedAnd(None) => Ok(false),
+        Visibility::ValidatedAnd(Some(authority_id)) => {
+            let partners = context::loader::<PartnersLoader>(ctx)?
+                .load_one(model.id)
+                .await?
+                .unwrap_or_default();
+            Ok(partners.iter().any(|partner| {
+                partner.authority_id == authority_id && partner.side == PartnerSide::French.as_str()
+            }))
+        }
+    }
 }
 
 async fn load_with<L>(loader: &DataLoader<L>, id: i64) -> Result<Option<L::Value>, ApiError>

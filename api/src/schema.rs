@@ -33,7 +33,8 @@ use crate::outbox::graphql::OutboxQuery;
 use crate::people::graphql::{PersonMutation, PersonQuery};
 use crate::people::loaders::{AffiliationsByPersonLoader, PersonLoader};
 use crate::programmes::graphql::{
-    ProgrammeDetailsLoader, ProgrammeMutation, ProgrammeQuery, ProgrammesByGroupLoader,
+    ContributionsLoader, ProgrammeDetailsLoader, ProgrammeMutation, ProgrammeQuery,
+    ProgrammesByGroupLoader,
 };
 use crate::storage::ByIdLoader;
 
@@ -147,12 +148,19 @@ pub fn build(
         .data(loader(ByIdLoader::<entities::event::Entity>::new(
             db.clone(),
         )))
+        .data(loader(ByIdLoader::<entities::cooperation::Entity>::new(
+            db.clone(),
+        )))
+        .data(loader(ByIdLoader::<entities::programme::Entity>::new(
+            db.clone(),
+        )))
         .data(loader(AuthorityLoader::new(db.clone())))
         .data(loader(OrganisationLoader::new(db.clone())))
         .data(loader(PersonLoader::new(db.clone())))
         .data(loader(AffiliationsByPersonLoader(db.clone())))
         .data(loader(MembershipsLoader::new(db.clone())))
         .data(loader(ProgrammesByGroupLoader::new(db.clone())))
+        .data(loader(ContributionsLoader(db.clone())))
         .data(db)
         .finish()
 }

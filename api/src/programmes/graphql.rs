@@ -1039,7 +1039,10 @@ pub async fn contributions_of(
     authority_id: i64,
 ) -> Result<Vec<Contribution>, ApiError> {
     context::caller(ctx).require(READERS)?;
-    let rows = super::contributions(context::db(ctx)?, authority_id).await?;
+    let rows = context::loader::<ContributionsLoader>(ctx)?
+        .load_one(authority_id)
+        .await?
+        .unwrap_or_default();
     Ok(rows
         .into_iter()
         .map(|(code, totals)| {
@@ -1052,6 +1055,18 @@ pub async fn contributions_of(
             }
         })
         .collect())
+}
+
+/// Loads the contributions of a batch of authorities, by authority.
+pub struct ContributionsLoader(pub DatabaseConnection);
+
+impl Loader<i64> for ContributionsLoader {
+    type Value = Vec<(String, super::Totals)>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        Ok(super::contributions(&self.0, keys).await?)
+    }
 }
 
 /// The programmes of a country group, by title; signed-in callers only.

@@ -6,6 +6,8 @@
 pub mod graphql;
 pub mod sharing;
 
+use std::collections::HashMap;
+
 use async_graphql::Enum;
 use chrono::{NaiveDate, SubsecRound, Utc};
 use entities::{
@@ -967,41 +969,47 @@ pub async fn redistribute_declined(
     Ok(action)
 }
 
-/// What an authority pledged, confirmed and paid across programmes, per currency (minor
-/// units): (currency, pledged, confirmed, paid).
+/// What each of `authority_ids` pledged, confirmed and paid across programmes, per currency
+/// (sorted by currency code): three statements for the whole batch.
 pub async fn contributions(
     db: &impl ConnectionTrait,
-    authority_id: i64,
-) -> Result<Vec<(String, Totals)>, DbErr> {
+    authority_ids: &[i64],
+) -> Result<HashMap<i64, Vec<(String, Totals)>>, DbErr> {
     let shares = cost_share::Entity::find()
-        .filter(cost_share::Column::AuthorityId.eq(authority_id))
+        .filter(cost_share::Column::AuthorityId.is_in(authority_ids.iter().copied()))
         .all(db)
         .await?;
     let action_ids: Vec<i64> = shares.iter().map(|share| share.action_id).collect();
     let actions = storage::find_many::<programme_action::Entity>(db, &action_ids).await?;
     let programme_ids: Vec<i64> = actions.iter().map(|action| action.programme_id).collect();
     let programmes = storage::find_many::<programme::Entity>(db, &programme_ids).await?;
-    let mut by_currency: Vec<(String, Totals)> = Vec::new();
+    let currency_of_action: HashMap<i64, &str> = actions
+        .iter()
+        .filter_map(|action| {
+            let programme = programmes
+                .iter()
+                .find(|programme| programme.id == action.programme_id)?;
+            Some((action.id, programme.currency.as_str()))
+        })
+        .collect();
+    let mut by_authority: HashMap<i64, Vec<(String, Totals)>> = HashMap::new();
     for share in &shares {
-        let currency = actions
-            .iter()
-            .find(|action| action.id == share.action_id)
-            .and_then(|action| {
-                programmes
-                    .iter()
-                    .find(|programme| programme.id == action.programme_id)
-            })
-            .map(|programme| programme.currency.clone())
-            .unwrap_or_else(|| "EUR".into());
+        let currency = currency_of_action
+            .get(&share.action_id)
+            .copied()
+            .unwrap_or("EUR");
         let mut one = Totals::default();
         one.count(share);
-        match by_currency.iter_mut().find(|(code, _)| *code == currency) {
-            Some((_, totals)) => *totals = totals.plus(one),
-            None => by_currency.push((currency, one)),
+        let totals = by_authority.entry(share.authority_id).or_default();
+        match totals.iter_mut().find(|(code, _)| code == currency) {
+            Some((_, sum)) => *sum = sum.plus(one),
+            None => totals.push((currency.to_owned(), one)),
         }
     }
-    by_currency.sort_by(|left, right| left.0.cmp(&right.0));
-    Ok(by_currency)
+    for totals in by_authority.values_mut() {
+        totals.sort_by(|left, right| left.0.cmp(&right.0));
+    }
+    Ok(by_authority)
 }
 
 /// Records the commitment of the co-financing line `id` (a ministry's or embassy's), as CUF
