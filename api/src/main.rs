@@ -43,6 +43,18 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
         }
+        Command::Seed {
+            dataset: Dataset::Synthetic { scale },
+        } => {
+            let db = api::db::connect(&cli.settings).await?;
+            api::db::migrate(&db).await?;
+            match api::seed::load_synthetic_if_empty(&db, scale).await? {
+                Some(report) => print!("{report}"),
+                None => anyhow::bail!(
+                    "the database is not empty: the synthetic dataset is loaded only into an empty database"
+                ),
+            }
+        }
         Command::User {
             action: UserAction::Create { email, role, name },
         } => create_user(&cli.settings, &email, &role, &name).await?,

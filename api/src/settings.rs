@@ -67,6 +67,14 @@ pub enum UserAction {
 pub enum Dataset {
     /// The demo dataset built from the minutes of the Mexico country group (26 March 2014).
     Demo,
+    /// A synthetic dataset for benchmarks: at scale 1, 2,000 authorities, 50,000 fiches, 100
+    /// country groups, 5,000 events with 40,000 participants, 500 programmes with 3,000
+    /// actions and 12,000 cost shares. The same scale always loads the same rows.
+    Synthetic {
+        /// Multiplies every count: a decimal from 0.01 to 1000 (`2`, `0.5`, `0.01`).
+        #[arg(long, default_value_t = crate::seed::synthetic::Scale::ONE)]
+        scale: crate::seed::synthetic::Scale,
+    },
 }
 
 /// Where the server runs.

@@ -243,3 +243,93 @@ fn seed_demo_loads_an_empty_database_and_refuses_a_loaded_one() {
     );
     let _ = std::fs::remove_file(file);
 }
+
+/// Rows per table of the SQLite database at `database_url`, and how many fiches are
+/// validated and events public (what an anonymous caller sees).
+fn synthetic_rows(database_url: &str) -> (Vec<u64>, u64, u64) {
+    use entities::*;
+    use sea_orm::{ColumnTrait, Database, EntityTrait, PaginatorTrait, QueryFilter};
+    actix_web::rt::System::new().block_on(async {
+        let db = Database::connect(database_url).await.unwrap();
+        let rows = vec![
+            authority::Entity::find().count(&db).await.unwrap(),
+            organisation::Entity::find().count(&db).await.unwrap(),
+            person::Entity::find().count(&db).await.unwrap(),
+            country_group::Entity::find().count(&db).await.unwrap(),
+            cooperation::Entity::find().count(&db).await.unwrap(),
+            event::Entity::find().count(&db).await.unwrap(),
+            event_participant::Entity::find().count(&db).await.unwrap(),
+            programme::Entity::find().count(&db).await.unwrap(),
+            programme_action::Entity::find().count(&db).await.unwrap(),
+            cost_share::Entity::find().count(&db).await.unwrap(),
+        ];
+        let validated = cooperation::Entity::find()
+            .filter(cooperation::Column::ValidationState.eq("VALIDATED"))
+            .count(&db)
+            .await
+            .unwrap();
+        let public = event::Entity::find()
+            .filter(event::Column::Visibility.eq("PUBLIC"))
+            .count(&db)
+            .await
+            .unwrap();
+        (rows, validated, public)
+    })
+}
+
+#[test]
+fn seed_synthetic_loads_its_scale_of_every_count_which_the_api_serves() {
+    let file = std::env::temp_dir().join(format!("cuf-synthetic-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&file);
+    let database_url = format!("sqlite://{}?mode=rwc", file.display());
+    let seed = || {
+        api(&database_url)
+            .args(["seed", "synthetic", "--scale", "0.01"])
+            .output()
+            .unwrap()
+    };
+    let first = seed();
+    assert!(first.status.success(), "{first:?}");
+    assert!(
+        String::from_utf8_lossy(&first.stdout).contains("synthetic dataset at scale 0.01"),
+        "{first:?}"
+    );
+    // One hundredth of 2,000 authorities, 200 organisations, 6,000 people, 100 groups,
+    // 50,000 fiches, 5,000 events, 40,000 participants, 500 programmes, 3,000 actions and
+    // 12,000 shares.
+    let (rows, validated, public) = synthetic_rows(&database_url);
+    assert_eq!(rows, [20, 2, 60, 1, 500, 50, 400, 5, 30, 120]);
+    assert!(validated > 350, "{validated} of 500 fiches validated");
+    let second = seed();
+    assert!(!second.status.success());
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("not empty"),
+        "{second:?}"
+    );
+    let mut server = Running(
+        api(&database_url)
+            .env("CUF_DEMO_DATA", "false")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let address = listening_address(&mut server.0);
+    let response = post(
+        &address,
+        r#"{"query":"{ cooperations(first: 50) { totalCount edges { node { id frenchPartners { id } foreignPartners { id } themes { code } } } } countryGroups { totalCount nodes { memberships { role } } } events { totalCount } }"}"#,
+    );
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let body = response.split("\r\n\r\n").nth(1).unwrap();
+    assert!(!body.contains("\"errors\""), "{body}");
+    assert!(
+        body.contains(&format!(r#""cooperations":{{"totalCount":{validated},"#)),
+        "{body}"
+    );
+    assert!(body.contains(r#""role":"CHAIR""#), "{body}");
+    assert!(
+        body.contains(&format!(r#""events":{{"totalCount":{public}}}"#)),
+        "{body}"
+    );
+    drop(server);
+    let _ = std::fs::remove_file(file);
+}

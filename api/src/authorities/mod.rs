@@ -135,7 +135,7 @@ fn snapshot(model: &authority::Model) -> serde_json::Value {
 }
 
 /// Recomputes the derived columns of `model`: its sort key and search text.
-fn index(model: &mut authority::Model) {
+pub(crate) fn index(model: &mut authority::Model) {
     model.sort_key = text::fold(&model.name);
     model.search_text = text::fold_all([
         model.name.as_str(),

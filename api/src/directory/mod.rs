@@ -339,7 +339,7 @@ fn partner_rows(
 }
 
 /// Recomputes the sort and search keys of `model` from its fields and partners' names.
-fn index(model: &mut cooperation::Model, partners: &[authority::Model]) {
+pub(crate) fn index(model: &mut cooperation::Model, partners: &[authority::Model]) {
     model.sort_key = text::fold(&model.title);
     model.start_year_key = model.start_year.unwrap_or(0);
     let mut parts = vec![
@@ -350,7 +350,7 @@ fn index(model: &mut cooperation::Model, partners: &[authority::Model]) {
     model.search_text = text::fold_all(parts);
 }
 
-fn sources_text(sources: &[CooperationSource]) -> String {
+pub(crate) fn sources_text(sources: &[CooperationSource]) -> String {
     let mut names: Vec<&str> = sources.iter().map(|source| source.as_str()).collect();
     names.sort_unstable();
     names.dedup();

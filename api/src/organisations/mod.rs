@@ -126,7 +126,7 @@ fn snapshot(model: &organisation::Model) -> serde_json::Value {
 }
 
 /// Recomputes the derived columns of `model`: its sort key and search text.
-fn index(model: &mut organisation::Model) {
+pub(crate) fn index(model: &mut organisation::Model) {
     model.sort_key = text::fold(&model.name);
     model.search_text = text::fold_all([
         model.name.as_str(),

@@ -127,7 +127,7 @@ fn check_member_affiliations(
 }
 
 /// Recomputes the derived columns of `model`: its sort key ("last first") and search text.
-fn index(model: &mut person::Model) {
+pub(crate) fn index(model: &mut person::Model) {
     model.sort_key = text::fold_all([model.last_name.as_str(), model.first_name.as_str()]);
     model.search_text = text::fold_all([model.first_name.as_str(), model.last_name.as_str()]);
 }

@@ -1,9 +1,11 @@
 //! Datasets: the demo dataset, built from the minutes of the Mexico country group meeting of
-//! 26 March 2014 (`shared/seed/`). Loaded through the domain functions, so that it obeys every
-//! rule user input does; loaded only into an empty database, never over existing data.
+//! 26 March 2014 (`shared/seed/`), loaded through the domain functions, so that it obeys every
+//! rule user input does; and the synthetic dataset for benchmarks, generated in bulk. Each is
+//! loaded only into an empty database, never over existing data.
 
 mod demo;
 mod meetings;
+pub mod synthetic;
 
 use entities::{authority, organisation, person, user};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
@@ -30,4 +32,16 @@ pub async fn load_demo_if_empty(db: &DatabaseConnection) -> anyhow::Result<bool>
     }
     demo::load(db).await?;
     Ok(true)
+}
+
+/// Loads the synthetic dataset at `scale` if the database holds no authority, organisation,
+/// person or user; what it wrote, or `None` when the database was not empty.
+pub async fn load_synthetic_if_empty(
+    db: &DatabaseConnection,
+    scale: synthetic::Scale,
+) -> anyhow::Result<Option<synthetic::Report>> {
+    if !is_empty(db).await? {
+        return Ok(None);
+    }
+    Ok(Some(synthetic::load(db, scale).await?))
 }
