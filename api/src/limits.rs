@@ -45,7 +45,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             depth: 12,
-            complexity: 20_000,
+            complexity: 50_000,
             aliases: 50,
             fields: 200,
             directives: 3,
@@ -514,8 +514,7 @@ mod tests {
 
     #[test]
     fn nested_connections_multiply() {
-        let query =
-            "{ things(first: 100) { nodes { children(first: 100) { nodes { id name } } } } }";
+        let query = "{ things(first: 100) { nodes { children(first: 100) { nodes { id children(first: 10) { nodes { id } } } } } } }";
         assert_eq!(
             code(check(query, serde_json::json!({}))),
             "QUERY_TOO_COMPLEX"

@@ -35,8 +35,21 @@ pub async fn counting_statements<F: Future>(counter: Arc<AtomicU64>, future: F) 
 
 /// The DataLoader spawner: the batch runs in a new task that still counts its statements
 /// for the request that started it and logs in its span.
+///
+/// The batch first yields to the runtime: `yield_now` defers its wake-up until the worker's
+/// runtime has run every ready task, so the request's resolvers, which may yield several times
+/// while resolving a long list (`FuturesUnordered` yields every 32 items), all add their keys
+/// before the batch reads them. The batch waits for the request's own progress, not for a
+/// timer: a page of 100 sends as many statements as a page of 10, without a fixed delay on
+/// every relation level.
 pub fn spawn_in_request(future: BoxFuture<'static, ()>) -> tokio::task::JoinHandle<()> {
-    let future = future.instrument(tracing::Span::current());
+    let future = async move {
+        for _ in 0..3 {
+            tokio::task::yield_now().await;
+        }
+        future.await;
+    }
+    .instrument(tracing::Span::current());
     match STATEMENTS.try_with(Arc::clone) {
         Ok(counter) => tokio::spawn(STATEMENTS.scope(counter, future)),
         Err(_) => tokio::spawn(future),

@@ -23,7 +23,9 @@ use crate::directory::graphql::{
 use crate::directory::loaders::{PartnersLoader, ThemeLoader, ThemesLoader};
 use crate::error::ErrorPresenter;
 use crate::events::calendar::CalendarMutation;
-use crate::events::graphql::{EventDetailsLoader, EventMutation, EventQuery};
+use crate::events::graphql::{
+    AgendaLoader, DecisionsLoader, EventMutation, EventQuery, FollowUpsLoader, ParticipantsLoader,
+};
 use crate::groups::MembershipsLoader;
 use crate::groups::graphql::{CountryGroupLoader, GroupMutation, GroupQuery};
 use crate::node::NodeQuery;
@@ -36,7 +38,7 @@ use crate::programmes::graphql::{
     ContributionsLoader, ProgrammeDetailsLoader, ProgrammeMutation, ProgrammeQuery,
     ProgrammesByGroupLoader,
 };
-use crate::storage::ByIdLoader;
+use crate::storage::{ByIdLoader, ChildrenLoader};
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]
@@ -77,8 +79,9 @@ pub struct Mutation(
 /// The executable schema.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// How long a DataLoader waits to gather keys into one batch.
-const LOADER_DELAY: Duration = Duration::from_micros(200);
+/// How long a DataLoader waits to gather keys into one batch, once the request's ready
+/// resolvers have run (see [`crate::metrics::spawn_in_request`]): nothing more.
+const LOADER_DELAY: Duration = Duration::ZERO;
 
 /// What the schema answers beyond the API itself.
 #[derive(Debug, Clone, Copy)]
@@ -143,7 +146,10 @@ pub fn build(
         .data(loader(PartnersLoader(db.clone())))
         .data(loader(ThemesLoader(db.clone())))
         .data(loader(CountryGroupLoader::new(db.clone())))
-        .data(loader(EventDetailsLoader(db.clone())))
+        .data(loader(ParticipantsLoader::new(db.clone())))
+        .data(loader(AgendaLoader::new(db.clone())))
+        .data(loader(DecisionsLoader::new(db.clone())))
+        .data(loader(FollowUpsLoader::new(db.clone())))
         .data(loader(ProgrammeDetailsLoader(db.clone())))
         .data(loader(ByIdLoader::<entities::event::Entity>::new(
             db.clone(),
@@ -161,6 +167,12 @@ pub fn build(
         .data(loader(MembershipsLoader::new(db.clone())))
         .data(loader(ProgrammesByGroupLoader::new(db.clone())))
         .data(loader(ContributionsLoader(db.clone())))
+        .data(loader(
+            ChildrenLoader::<entities::programme_partner::Entity>::new(db.clone()),
+        ))
+        .data(loader(ChildrenLoader::<
+            entities::programme_milestone::Entity,
+        >::new(db.clone())))
         .data(db)
         .finish()
 }

@@ -292,9 +292,9 @@ pub struct Protection {
 }
 
 /// The default capacity of a rate-limit bucket: four of the costliest queries.
-pub const DEFAULT_RATE_CAPACITY: u64 = 80_000;
+pub const DEFAULT_RATE_CAPACITY: u64 = 200_000;
 /// The default refill of a rate-limit bucket, per second.
-pub const DEFAULT_RATE_REFILL: u64 = 1_000;
+pub const DEFAULT_RATE_REFILL: u64 = 2_500;
 
 impl Default for Protection {
     fn default() -> Self {

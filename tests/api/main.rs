@@ -22,3 +22,4 @@ mod programmes;
 mod reminders;
 mod roles;
 mod schema;
+mod statements;

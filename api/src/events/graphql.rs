@@ -1,17 +1,12 @@
 //! The GraphQL face of events: `Event` and its parts, the `events` connection, `followUps`,
 //! and the mutations.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
-use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{agenda_item, decision, event, event_participant, follow_up};
-use sea_orm::{DatabaseConnection, DbErr};
 
 use super::fuzzy_date::{DatePrecision, FuzzyDate, FuzzyDateInput};
-use super::queries::{self, Details, EventFilter};
+use super::queries::{self, EventFilter};
 use super::{
     Attendance, EventContent, EventKind, EventVisibility, FollowUpStatus, Location, NewDecision,
     NewFollowUp, NewParticipant,
@@ -28,46 +23,17 @@ use crate::organisations::loaders::OrganisationLoader;
 use crate::pagination::{PageArgs, PageRequest, connection, wants_total_count};
 use crate::people::graphql::Person;
 use crate::people::loaders::PersonLoader;
+use crate::storage::{Children, ChildrenLoader};
 use crate::values::{CountryCode, Date, LongText, Name, ValueError};
 
-/// Loads everything attached to a batch of events in four statements.
-pub struct EventDetailsLoader(pub DatabaseConnection);
-
-impl Loader<i64> for EventDetailsLoader {
-    type Value = Details;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let all = queries::details_of(&self.0, keys).await?;
-        let mut by_event: HashMap<i64, Details> =
-            keys.iter().map(|key| (*key, Details::default())).collect();
-        for row in all.participants {
-            by_event
-                .entry(row.event_id)
-                .or_default()
-                .participants
-                .push(row);
-        }
-        for row in all.agenda {
-            by_event.entry(row.event_id).or_default().agenda.push(row);
-        }
-        for row in all.decisions {
-            by_event
-                .entry(row.event_id)
-                .or_default()
-                .decisions
-                .push(row);
-        }
-        for row in all.follow_ups {
-            by_event
-                .entry(row.event_id)
-                .or_default()
-                .follow_ups
-                .push(row);
-        }
-        Ok(by_event)
-    }
-}
+/// Loads the participants of a batch of events.
+pub type ParticipantsLoader = ChildrenLoader<event_participant::Entity>;
+/// Loads the agenda items of a batch of events.
+pub type AgendaLoader = ChildrenLoader<agenda_item::Entity>;
+/// Loads the decisions of a batch of events.
+pub type DecisionsLoader = ChildrenLoader<decision::Entity>;
+/// Loads the follow-ups of a batch of events.
+pub type FollowUpsLoader = ChildrenLoader<follow_up::Entity>;
 
 async fn person(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<Person>, ApiError> {
     let Some(id) = id else { return Ok(None) };
@@ -241,8 +207,9 @@ impl From<event::Model> for Event {
 }
 
 impl Event {
-    async fn details(&self, ctx: &Context<'_>) -> Result<Details, ApiError> {
-        Ok(context::loader::<EventDetailsLoader>(ctx)?
+    /// This event's rows of `E`'s table.
+    async fn children<E: Children>(&self, ctx: &Context<'_>) -> Result<Vec<E::Model>, ApiError> {
+        Ok(context::loader::<ChildrenLoader<E>>(ctx)?
             .load_one(self.0.id)
             .await?
             .unwrap_or_default())
@@ -349,9 +316,8 @@ impl Event {
     /// Who takes part.
     async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<EventParticipant>, ApiError> {
         Ok(self
-            .details(ctx)
+            .children::<event_participant::Entity>(ctx)
             .await?
-            .participants
             .into_iter()
             .map(EventParticipant)
             .collect())
@@ -360,9 +326,8 @@ impl Event {
     /// The agenda, in order.
     async fn agenda(&self, ctx: &Context<'_>) -> Result<Vec<AgendaItem>, ApiError> {
         Ok(self
-            .details(ctx)
+            .children::<agenda_item::Entity>(ctx)
             .await?
-            .agenda
             .into_iter()
             .map(AgendaItem::from)
             .collect())
@@ -370,16 +335,17 @@ impl Event {
 
     /// The decisions, in order.
     async fn decisions(&self, ctx: &Context<'_>) -> Result<Vec<Decision>, ApiError> {
-        let details = self.details(ctx).await?;
+        let (agenda, decisions) = futures_util::try_join!(
+            self.children::<agenda_item::Entity>(ctx),
+            self.children::<decision::Entity>(ctx),
+        )?;
         let position = |id: Option<i64>| {
-            details
-                .agenda
+            agenda
                 .iter()
                 .find(|item| Some(item.id) == id)
                 .map(|item| item.position)
         };
-        Ok(details
-            .decisions
+        Ok(decisions
             .iter()
             .map(|row| Decision(row.clone(), position(row.agenda_item_id)))
             .collect())
@@ -388,9 +354,8 @@ impl Event {
     /// The dated actions decided.
     async fn follow_ups(&self, ctx: &Context<'_>) -> Result<Vec<FollowUp>, ApiError> {
         Ok(self
-            .details(ctx)
+            .children::<follow_up::Entity>(ctx)
             .await?
-            .follow_ups
             .into_iter()
             .map(FollowUp)
             .collect())

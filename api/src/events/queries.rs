@@ -130,41 +130,27 @@ pub async fn delete_children(db: &impl ConnectionTrait, id: i64) -> Result<(), D
     Ok(())
 }
 
-/// Everything attached to a batch of events.
-#[derive(Debug, Clone, Default)]
-pub struct Details {
-    pub participants: Vec<event_participant::Model>,
-    pub agenda: Vec<agenda_item::Model>,
-    pub decisions: Vec<decision::Model>,
-    pub follow_ups: Vec<follow_up::Model>,
+/// What hangs off an event, each table loaded for a batch of events by its own
+/// [`crate::storage::ChildrenLoader`], only when a query asks for it.
+macro_rules! children_of_event {
+    ($($module:ident by $order:ident),* $(,)?) => {
+        $(impl crate::storage::Children for $module::Entity {
+            const PARENT: $module::Column = $module::Column::EventId;
+            const ORDER: $module::Column = $module::Column::$order;
+
+            fn parent(model: &$module::Model) -> Option<i64> {
+                Some(model.event_id)
+            }
+        })*
+    };
 }
 
-/// The participants, agenda, decisions and follow-ups of these events, in four statements.
-pub async fn details_of(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Details, DbErr> {
-    let ids = || ids.iter().copied();
-    Ok(Details {
-        participants: event_participant::Entity::find()
-            .filter(event_participant::Column::EventId.is_in(ids()))
-            .order_by_asc(event_participant::Column::Id)
-            .all(db)
-            .await?,
-        agenda: agenda_item::Entity::find()
-            .filter(agenda_item::Column::EventId.is_in(ids()))
-            .order_by_asc(agenda_item::Column::Position)
-            .all(db)
-            .await?,
-        decisions: decision::Entity::find()
-            .filter(decision::Column::EventId.is_in(ids()))
-            .order_by_asc(decision::Column::Position)
-            .all(db)
-            .await?,
-        follow_ups: follow_up::Entity::find()
-            .filter(follow_up::Column::EventId.is_in(ids()))
-            .order_by_asc(follow_up::Column::Id)
-            .all(db)
-            .await?,
-    })
-}
+children_of_event!(
+    event_participant by Id,
+    agenda_item by Position,
+    decision by Position,
+    follow_up by Id,
+);
 
 /// Follow-ups across events: open ones due before `overdue_before`, of one authority.
 pub async fn follow_ups(

@@ -384,9 +384,11 @@ async fn run(
     {
         graphql = graphql.data(RefreshCookie(cookie.value().to_owned()));
     }
-    let Ok(response) =
-        tokio::time::timeout(state.request_timeout, state.schema.execute(graphql)).await
-    else {
+    // Unconstrained by tokio's cooperative budget: a long list's resolvers await hundreds of
+    // DataLoader answers at once, and a spent budget would defer the request behind the next
+    // batch, splitting it (see `metrics::spawn_in_request`). The request still yields on I/O.
+    let execution = tokio::task::unconstrained(state.schema.execute(graphql));
+    let Ok(response) = tokio::time::timeout(state.request_timeout, execution).await else {
         let message = format!(
             "the request took longer than {} seconds and was cancelled: ask for less, or retry later",
             state.request_timeout.as_secs()

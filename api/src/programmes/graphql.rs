@@ -32,6 +32,7 @@ use crate::organisations::loaders::OrganisationLoader;
 use crate::pagination::{
     self, Ordering, PageArgs, PageRequest, SortValue, connection, wants_total_count,
 };
+use crate::storage::ChildrenLoader;
 use crate::values::{Date, LongText, Name, ValueError};
 
 /// Who may read programmes: every signed-in role.
@@ -62,8 +63,6 @@ pub struct ProgrammeDetails {
     pub items: Vec<cost_item::Model>,
     pub shares: Vec<cost_share::Model>,
     pub fundings: Vec<action_funding::Model>,
-    pub partners: Vec<programme_partner::Model>,
-    pub milestones: Vec<programme_milestone::Model>,
 }
 
 impl ProgrammeDetails {
@@ -101,7 +100,7 @@ impl Loader<i64> for ProgrammeDetailsLoader {
         let actions = super::actions_of(&self.0, keys).await?;
         let action_ids: Vec<i64> = actions.iter().map(|action| action.id).collect();
         let (items, shares) = super::items_and_shares(&self.0, &action_ids).await?;
-        let (fundings, partners, milestones) = super::lists_of(&self.0, keys, &action_ids).await?;
+        let fundings = super::fundings_of(&self.0, &action_ids).await?;
         let mut by_programme: HashMap<i64, ProgrammeDetails> = keys
             .iter()
             .map(|key| (*key, ProgrammeDetails::default()))
@@ -127,20 +126,6 @@ impl Loader<i64> for ProgrammeDetailsLoader {
                     .cloned(),
             );
             details.actions.push(action);
-        }
-        for partner in partners {
-            by_programme
-                .entry(partner.programme_id)
-                .or_default()
-                .partners
-                .push(partner);
-        }
-        for milestone in milestones {
-            by_programme
-                .entry(milestone.programme_id)
-                .or_default()
-                .milestones
-                .push(milestone);
         }
         Ok(by_programme)
     }
@@ -488,26 +473,28 @@ impl Programme {
 
     /// Its partner organisations and their roles.
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<ProgrammePartner>, ApiError> {
-        Ok(self
-            .details(ctx)
-            .await?
-            .partners
-            .iter()
-            .cloned()
-            .map(ProgrammePartner)
-            .collect())
+        Ok(
+            context::loader::<ChildrenLoader<programme_partner::Entity>>(ctx)?
+                .load_one(self.0.id)
+                .await?
+                .unwrap_or_default()
+                .into_iter()
+                .map(ProgrammePartner)
+                .collect(),
+        )
     }
 
     /// Its schedule, in order.
     async fn milestones(&self, ctx: &Context<'_>) -> Result<Vec<Milestone>, ApiError> {
-        Ok(self
-            .details(ctx)
-            .await?
-            .milestones
-            .iter()
-            .cloned()
-            .map(Milestone)
-            .collect())
+        Ok(
+            context::loader::<ChildrenLoader<programme_milestone::Entity>>(ctx)?
+                .load_one(self.0.id)
+                .await?
+                .unwrap_or_default()
+                .into_iter()
+                .map(Milestone)
+                .collect(),
+        )
     }
 
     /// The money of the whole programme.

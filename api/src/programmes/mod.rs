@@ -903,7 +903,7 @@ pub async fn redistribute_declined(
         ));
     }
     let currency = currency_of(&programme);
-    let (fundings, _, _) = lists_of(&transaction, &[], &[action_id]).await?;
+    let fundings = fundings_of(&transaction, &[action_id]).await?;
     let co_funding: i64 = fundings
         .iter()
         .filter(|funding| funding.commitment != CommitmentState::Declined.as_str())
@@ -1061,36 +1061,36 @@ pub async fn set_funding_commitment(
     Ok(next)
 }
 
-/// The co-financing lines of these actions, and the partners and milestones of these
-/// programmes.
-pub async fn lists_of(
+/// The co-financing lines of these actions.
+pub async fn fundings_of(
     db: &impl ConnectionTrait,
-    programme_ids: &[i64],
     action_ids: &[i64],
-) -> Result<
-    (
-        Vec<action_funding::Model>,
-        Vec<programme_partner::Model>,
-        Vec<programme_milestone::Model>,
-    ),
-    DbErr,
-> {
-    let fundings = action_funding::Entity::find()
+) -> Result<Vec<action_funding::Model>, DbErr> {
+    action_funding::Entity::find()
         .filter(action_funding::Column::ActionId.is_in(action_ids.iter().copied()))
         .order_by_asc(action_funding::Column::Id)
         .all(db)
-        .await?;
-    let partners = programme_partner::Entity::find()
-        .filter(programme_partner::Column::ProgrammeId.is_in(programme_ids.iter().copied()))
-        .order_by_asc(programme_partner::Column::Id)
-        .all(db)
-        .await?;
-    let milestones = programme_milestone::Entity::find()
-        .filter(programme_milestone::Column::ProgrammeId.is_in(programme_ids.iter().copied()))
-        .order_by_asc(programme_milestone::Column::Position)
-        .all(db)
-        .await?;
-    Ok((fundings, partners, milestones))
+        .await
+}
+
+/// A programme's partners and milestones are loaded, when asked for, a batch of programmes
+/// at a time.
+impl crate::storage::Children for programme_partner::Entity {
+    const PARENT: programme_partner::Column = programme_partner::Column::ProgrammeId;
+    const ORDER: programme_partner::Column = programme_partner::Column::Id;
+
+    fn parent(model: &programme_partner::Model) -> Option<i64> {
+        Some(model.programme_id)
+    }
+}
+
+impl crate::storage::Children for programme_milestone::Entity {
+    const PARENT: programme_milestone::Column = programme_milestone::Column::ProgrammeId;
+    const ORDER: programme_milestone::Column = programme_milestone::Column::Position;
+
+    fn parent(model: &programme_milestone::Model) -> Option<i64> {
+        Some(model.programme_id)
+    }
 }
 
 #[cfg(test)]
