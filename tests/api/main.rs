@@ -20,5 +20,6 @@ mod people;
 mod playground;
 mod programmes;
 mod reminders;
+mod resilience;
 mod roles;
 mod schema;
