@@ -102,7 +102,22 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the server on a fresh database, with settings adjusted by `adjust`.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let (database_url, sqlite_file) = fresh_database().await;
-    let mut settings = test_settings(database_url.clone());
+    start(database_url, sqlite_file, adjust).await
+}
+
+/// Starts the server on the database at `database_url`, which the caller provides (and
+/// removes), with settings adjusted by `adjust`.
+pub async fn spawn_app_on(database_url: String, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    start(database_url, None, adjust).await
+}
+
+/// Starts the server on `database_url`; `sqlite_file` is removed when the app is dropped.
+async fn start(
+    database_url: String,
+    sqlite_file: Option<std::path::PathBuf>,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let mut settings = test_settings(database_url);
     adjust(&mut settings);
     api::telemetry::init(&settings);
     let application = Application::build(settings)

@@ -20,6 +20,7 @@ mod people;
 mod playground;
 mod programmes;
 mod reminders;
+mod resilience;
 mod roles;
 mod schema;
 mod statements;

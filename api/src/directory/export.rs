@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use entities::{authority, cooperation, theme};
@@ -16,7 +16,7 @@ use super::{
     CooperationFilter, CooperationStatus, PartnerSide, ValidationState, Visibility, queries,
 };
 use crate::error::ApiError;
-use crate::http::AppState;
+use crate::http::{AppState, json_error};
 use crate::ids::{self, NodeKind};
 use crate::pagination::{PageArgs, PageRequest};
 use crate::storage;
@@ -169,9 +169,10 @@ async fn rows(db: &DatabaseConnection, fiches: &[cooperation::Model]) -> Result<
     Ok(out)
 }
 
-async fn next_chunk(mut cursor: Cursor) -> Option<(Result<Bytes, actix_web::Error>, Cursor)> {
+/// The rows of the next page, `None` after the last.
+async fn fetch_chunk(cursor: &mut Cursor) -> Result<Option<Bytes>, ApiError> {
     if cursor.done {
-        return None;
+        return Ok(None);
     }
     let ordering = CooperationOrder::default().ordering();
     let args = PageArgs {
@@ -180,19 +181,8 @@ async fn next_chunk(mut cursor: Cursor) -> Option<(Result<Bytes, actix_web::Erro
         last: None,
         before: None,
     };
-    let page = match PageRequest::parse(args, &ordering.tag()) {
-        Ok(page) => page,
-        Err(error) => {
-            return Some((
-                Err(actix_web::error::ErrorBadRequest(error.to_string())),
-                Cursor {
-                    done: true,
-                    ..cursor
-                },
-            ));
-        }
-    };
-    let fetched = super::list_cooperations(
+    let page = PageRequest::parse(args, &ordering.tag())?;
+    let (page, _) = super::list_cooperations(
         &cursor.db,
         cursor.visibility,
         &cursor.filter,
@@ -200,36 +190,44 @@ async fn next_chunk(mut cursor: Cursor) -> Option<(Result<Bytes, actix_web::Erro
         &page,
         false,
     )
-    .await;
-    let (page, _) = match fetched {
-        Ok(fetched) => fetched,
-        Err(error) => {
-            tracing::error!(?error, "cooperation export failed");
-            return Some((
-                Err(actix_web::error::ErrorInternalServerError("export failed")),
-                Cursor {
-                    done: true,
-                    ..cursor
-                },
-            ));
-        }
-    };
+    .await?;
     cursor.done = !page.has_next_page;
     cursor.after = page.items.last().map(|(cursor, _)| cursor.clone());
     let fiches: Vec<cooperation::Model> = page.items.into_iter().map(|(_, fiche)| fiche).collect();
-    match rows(&cursor.db, &fiches).await {
-        Ok(text) => Some((Ok(Bytes::from(text)), cursor)),
+    Ok(Some(Bytes::from(rows(&cursor.db, &fiches).await?)))
+}
+
+/// The stream's next chunk; a failure once the response has started can only cut it short.
+async fn next_chunk(mut cursor: Cursor) -> Option<(Result<Bytes, actix_web::Error>, Cursor)> {
+    match fetch_chunk(&mut cursor).await {
+        Ok(Some(chunk)) => Some((Ok(chunk), cursor)),
+        Ok(None) => None,
         Err(error) => {
             tracing::error!(?error, "cooperation export failed");
-            Some((
-                Err(actix_web::error::ErrorInternalServerError("export failed")),
-                Cursor {
-                    done: true,
-                    ..cursor
-                },
-            ))
+            cursor.done = true;
+            let error = actix_web::error::ErrorInternalServerError("export failed");
+            Some((Err(error), cursor))
         }
     }
+}
+
+/// The answer when the export cannot start: 503 while the database cannot be reached, 504
+/// when a statement ran too long, 500 (its cause logged) for anything else.
+fn failure(error: &ApiError) -> HttpResponse {
+    let status = match error {
+        ApiError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        ApiError::Timeout => StatusCode::GATEWAY_TIMEOUT,
+        ApiError::BadUserInput(_) => StatusCode::BAD_REQUEST,
+        _ => {
+            tracing::error!(?error, "cooperation export failed");
+            return json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+            );
+        }
+    };
+    json_error(status, error.code(), &error.to_string())
 }
 
 /// `GET /export/cooperations.csv`.
@@ -241,8 +239,8 @@ pub async fn cooperations_csv(request: HttpRequest, state: web::Data<AppState>) 
     let params = match web::Query::<ExportParams>::from_query(request.query_string()) {
         Ok(params) => params.into_inner(),
         Err(error) => {
-            return crate::http::json_error(
-                actix_web::http::StatusCode::BAD_REQUEST,
+            return json_error(
+                StatusCode::BAD_REQUEST,
                 "BAD_USER_INPUT",
                 &error.to_string(),
             );
@@ -251,23 +249,29 @@ pub async fn cooperations_csv(request: HttpRequest, state: web::Data<AppState>) 
     let filter = match params.filter() {
         Ok(filter) => filter,
         Err(error) => {
-            return crate::http::json_error(
-                actix_web::http::StatusCode::BAD_REQUEST,
+            return json_error(
+                StatusCode::BAD_REQUEST,
                 "BAD_USER_INPUT",
                 &error.to_string(),
             );
         }
     };
-    let cursor = Cursor {
+    let mut cursor = Cursor {
         db: state.db.clone(),
         visibility: Visibility::of(&caller),
         filter,
         after: None,
         done: false,
     };
-    let body =
-        stream::once(async { Ok::<_, actix_web::Error>(Bytes::from_static(HEADER.as_bytes())) })
-            .chain(stream::unfold(cursor, next_chunk));
+    // The first page is read before answering, so that a database that cannot be reached is
+    // a 503 with its code rather than a 200 whose body stops short.
+    let first = match fetch_chunk(&mut cursor).await {
+        Ok(first) => first.unwrap_or_default(),
+        Err(error) => return failure(&error),
+    };
+    let head = Bytes::from_static(HEADER.as_bytes());
+    let body = stream::iter([Ok::<_, actix_web::Error>(head), Ok(first)])
+        .chain(stream::unfold(cursor, next_chunk));
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
@@ -280,7 +284,28 @@ pub async fn cooperations_csv(request: HttpRequest, state: web::Data<AppState>) 
 
 #[cfg(test)]
 mod tests {
-    use super::field;
+    use actix_web::http::StatusCode;
+    use sea_orm::DbErr;
+
+    use super::{failure, field};
+    use crate::error::ApiError;
+
+    #[test]
+    fn an_export_that_cannot_start_answers_with_the_status_of_its_cause() {
+        let unavailable = ApiError::ServiceUnavailable(DbErr::Custom("gone".into()));
+        assert_eq!(
+            failure(&unavailable).status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            failure(&ApiError::Timeout).status(),
+            StatusCode::GATEWAY_TIMEOUT
+        );
+        assert_eq!(
+            failure(&ApiError::internal("a bug")).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
 
     #[test]
     fn fields_are_quoted_and_formulas_defused() {
