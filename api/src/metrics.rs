@@ -135,6 +135,9 @@ impl Metrics {
         if info.failed {
             self.failed_statements.fetch_add(1, Ordering::Relaxed);
         }
+        // Every statement with its values inlined, for `bench/run.sh` to replay with pgbench:
+        // only with `RUST_LOG=api::sql=trace`, never in production (values may be personal).
+        tracing::trace!(target: "api::sql", sql = %info.statement, "statement");
         if info.elapsed >= self.slow_threshold {
             self.slow_statements.fetch_add(1, Ordering::Relaxed);
             // The SQL only: values may be personal data or secrets.
