@@ -211,3 +211,37 @@ async fn development_suggests_field_names() {
     let message = body["errors"][0]["message"].as_str().unwrap();
     assert!(message.contains("Did you mean"), "{message}");
 }
+
+#[tokio::test]
+async fn metrics_expose_requests_latency_statements_pool_and_slow_statements() {
+    let app = spawn_app_with(|settings| settings.protection.slow_query_ms = 0).await;
+    let response = post_named(
+        &app,
+        Auth::Anonymous,
+        "query Seen { authorities(first: 5) { nodes { id } } }",
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for series in [
+        "cuf_graphql_requests_total{operation=\"Seen\",outcome=\"ok\"} 1",
+        "cuf_graphql_request_duration_seconds_count{operation=\"Seen\"} 1",
+        "cuf_graphql_request_duration_seconds_bucket{operation=\"Seen\",le=\"+Inf\"} 1",
+        "cuf_graphql_statements_total{operation=\"Seen\"} 1",
+        "# TYPE cuf_db_pool_connections gauge",
+        "cuf_db_pool_max_connections 5",
+        "cuf_rate_limited_total 0",
+    ] {
+        assert!(text.contains(series), "{series} missing from\n{text}");
+    }
+    // With a threshold of 0 ms every statement is slow, and logged as such.
+    assert!(metric(&app, "cuf_db_slow_statements_total").await >= 1.0);
+}
