@@ -245,3 +245,42 @@ async fn metrics_expose_requests_latency_statements_pool_and_slow_statements() {
     // With a threshold of 0 ms every statement is slow, and logged as such.
     assert!(metric(&app, "cuf_db_slow_statements_total").await >= 1.0);
 }
+
+#[tokio::test]
+async fn a_request_past_its_time_limit_is_cancelled_with_timeout() {
+    // One password hash at a time and a one-second limit: a hundred sign-ins at once queue on
+    // the hashing pool, and the last ones cannot finish in time.
+    let app = spawn_app_with(|settings| {
+        settings.hash_concurrency = 1;
+        settings.protection.request_timeout_seconds = 1;
+        settings.protection.rate_limit_capacity = 0;
+    })
+    .await;
+    let login = json!({
+        "query": "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+        "variables": { "input": { "email": crate::helpers::ADMIN_EMAIL, "password": crate::helpers::ADMIN_PASSWORD } },
+    });
+    let requests = (0..100).map(|_| {
+        app.client
+            .post(app.url("/graphql"))
+            .header("accept", "application/graphql-response+json")
+            .json(&login)
+            .send()
+    });
+    let responses = futures_util::future::join_all(requests).await;
+    let mut timed_out = 0;
+    for response in responses {
+        let response = response.unwrap();
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        if status == 504 {
+            assert_eq!(body["errors"][0]["extensions"]["code"], "TIMEOUT", "{body}");
+            timed_out += 1;
+        } else {
+            assert_eq!(status, 200, "{body}");
+        }
+    }
+    assert!(timed_out > 0, "no sign-in outran the limit");
+    let after = app.graphql("{ __typename }", json!({})).await;
+    assert_eq!(after["data"]["__typename"], "Query");
+}
