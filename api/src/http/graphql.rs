@@ -406,28 +406,31 @@ async fn run(
     let request_error = response.data == Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|error| error.path.is_empty());
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
-    if let Some(object) = body.as_object_mut() {
-        if request_error {
+    let mut cost = json!({ "requested": analysis.cost });
+    if let (Some(quota), Some(cost)) = (quota, cost.as_object_mut()) {
+        cost.insert("limit".into(), quota.limit.into());
+        cost.insert("remaining".into(), quota.remaining.into());
+        cost.insert("resetAt".into(), quota.reset.into());
+    }
+    let mut response = response;
+    if let Ok(cost) = Value::from_json(cost) {
+        response.extensions.insert("cost".into(), cost);
+    }
+    let (status, body) = if request_error {
+        let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
+        if let Some(object) = body.as_object_mut() {
             object.remove("data");
         }
-        let extensions = object.entry("extensions").or_insert_with(|| json!({}));
-        if let Some(extensions) = extensions.as_object_mut() {
-            let mut cost = json!({ "requested": analysis.cost });
-            if let (Some(quota), Some(cost)) = (quota, cost.as_object_mut()) {
-                cost.insert("limit".into(), quota.limit.into());
-                cost.insert("remaining".into(), quota.remaining.into());
-                cost.insert("resetAt".into(), quota.reset.into());
-            }
-            extensions.insert("cost".into(), cost);
-        }
-    }
-    let status = if request_error {
-        request_error_status(format)
+        (request_error_status(format), body.to_string().into_bytes())
     } else {
-        StatusCode::OK
+        // The common case goes straight to bytes, without an intermediate JSON tree.
+        let body = serde_json::to_vec(&response).unwrap_or_else(|_| b"{}".to_vec());
+        (StatusCode::OK, body)
     };
-    let mut http_response = json_response(status, format, &body);
+    let mut http_response = HttpResponse::build(status)
+        .content_type(format.content_type())
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body);
     for (name, value) in response.http_headers.iter() {
         if let (Ok(name), Ok(value)) = (
             header::HeaderName::from_bytes(name.as_str().as_bytes()),
