@@ -187,7 +187,10 @@ def lua_string(text):
 
 
 def wrk(name, document, token, connections, seconds, operation=None):
-    body = json.dumps({"query": document, "operationName": operation or name})
+    """wrk on `document`, renamed `operation` so that /metrics tells the runs apart."""
+    operation = operation or name
+    document = document.replace(f"query {name} ", f"query {operation} ", 1)
+    body = json.dumps({"query": document, "operationName": operation})
     auth = f'wrk.headers["Authorization"] = "Bearer {token}"' if token else ""
     script = os.path.join(WORK, f"{name}-{connections}.lua")
     with open(script, "w") as file:

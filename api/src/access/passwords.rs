@@ -1,12 +1,15 @@
-//! Password hashing: argon2id with OWASP's parameters, on the blocking pool behind a small
-//! semaphore, so that a flood of sign-ins cannot starve the async executor or the machine.
+//! Password hashing: argon2id with OWASP's parameters, on a few threads of its own, so that
+//! a flood of sign-ins can neither starve the async executor nor grow the memory: each hash
+//! takes 19 MiB, and a thread that hashes again reuses the block it freed, where tokio's
+//! blocking pool spread them over many threads and kept them all (1.5 GiB resident after a
+//! flood of 32 connections, measured with `bench/run.sh`).
 
-use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
 use crate::values::ValueError;
@@ -56,7 +59,8 @@ fn argon2() -> Argon2<'static> {
 /// Hashes and verifies passwords, a few at a time.
 #[derive(Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    /// The queue of the hashing threads; they stop when the last hasher is dropped.
+    jobs: Sender<Job>,
     /// A hash of a random password, verified when the email is unknown so that an unknown
     /// email costs the same time as a wrong password.
     dummy_hash: Arc<String>,
@@ -71,16 +75,41 @@ pub enum Verified {
     YesRehashed(String),
 }
 
+/// One hash to run, with where to send its result.
+type Job = Box<dyn FnOnce() + Send>;
+
+fn hashing_thread(jobs: &Mutex<Receiver<Job>>) {
+    loop {
+        let job = match jobs.lock() {
+            Ok(receiver) => receiver.recv(),
+            Err(_) => return,
+        };
+        match job {
+            Ok(job) => job(),
+            Err(_) => return,
+        }
+    }
+}
+
 impl PasswordHasher {
-    /// A hasher running at most `concurrency` hashes at once.
+    /// A hasher running at most `concurrency` hashes at once, on as many threads.
     pub fn new(concurrency: usize) -> Result<Self, ApiError> {
         let dummy = SaltString::generate(&mut OsRng);
         let dummy_hash = argon2()
             .hash_password(dummy.as_str().as_bytes(), &SaltString::generate(&mut OsRng))
             .map_err(|error| ApiError::internal(error.to_string()))?
             .to_string();
+        let (jobs, receiver) = std::sync::mpsc::channel::<Job>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        for index in 0..concurrency.max(1) {
+            let receiver = Arc::clone(&receiver);
+            std::thread::Builder::new()
+                .name(format!("cuf-hash-{index}"))
+                .spawn(move || hashing_thread(&receiver))
+                .map_err(ApiError::internal)?;
+        }
         Ok(Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            jobs,
             dummy_hash: Arc::new(dummy_hash),
         })
     }
@@ -89,10 +118,17 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
-        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
-        tokio::task::spawn_blocking(work)
+        let (sender, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            // The request may have gone; its result then has nowhere to go.
+            let _ = sender.send(work());
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| ApiError::internal("the hashing threads have stopped"))?;
+        result
             .await
-            .map_err(ApiError::internal)
+            .map_err(|_| ApiError::internal("a hashing thread failed"))
     }
 
     /// The argon2id PHC string of `password`.

@@ -66,7 +66,7 @@ async fn open_session(
 
 /// Signs in with an e-mail address and a password from `address`.
 pub async fn login(
-    db: &impl TransactionTrait,
+    db: &(impl TransactionTrait + ConnectionTrait),
     access: &Access,
     email: &str,
     password: Password,
@@ -75,8 +75,10 @@ pub async fn login(
     if let Err(retry_after) = access.throttle.check(email, address) {
         return Err(ApiError::RateLimited { retry_after }.into());
     }
-    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
-    let found = queries::user_by_email(&transaction, email.trim()).await?;
+    // The password is checked before the transaction: a hash takes tens of milliseconds, and
+    // a flood of sign-ins must not hold database connections (or SQLite's write lock) while
+    // they queue for the hashing threads. The update below is conditional on the version read.
+    let found = queries::user_by_email(db, email.trim()).await?;
     let verified = access
         .hasher
         .verify(
@@ -92,6 +94,7 @@ pub async fn login(
     if let Verified::YesRehashed(hash) = verified {
         user.password_hash = hash;
     }
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
     user.last_login_at = Some(Utc::now().trunc_subsecs(6));
     let id = user.id;
     let version = user.version;
