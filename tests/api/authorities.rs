@@ -423,6 +423,29 @@ async fn deleting_a_referenced_authority_is_refused() {
 }
 
 #[tokio::test]
+async fn deleting_an_authority_a_user_belongs_to_is_refused_as_in_use() {
+    // Found by the fuzzer: the domain checks child authorities and affiliations, and the
+    // database's RESTRICT on users (and cooperations, groups, events…) answered INTERNAL.
+    let app = spawn_app().await;
+    let lyon = app
+        .create_authority(json!({ "name": "Lyon", "kind": "MUNICIPALITY", "countryCode": "FR" }))
+        .await;
+    app.user_with_role("MEMBER", Some(&lyon["id"]), None).await;
+    let body = app
+        .graphql(
+            DELETE,
+            json!({ "input": { "id": lyon["id"], "version": 1 } }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body:#}");
+    let payload = &body["data"]["deleteAuthority"];
+    assert_eq!(payload["deletedId"], json!(null));
+    assert_eq!(payload["userErrors"][0]["code"], "IN_USE");
+    assert_eq!(payload["userErrors"][0]["field"], json!(["id"]));
+    assert_eq!(app.authority_count().await, 1);
+}
+
+#[tokio::test]
 async fn concurrent_updates_of_one_version_let_exactly_one_win() {
     let app = crate::helpers::spawn_app_with(|settings| settings.workers = Some(2)).await;
     let created = app
