@@ -446,6 +446,32 @@ async fn deleting_an_authority_a_user_belongs_to_is_refused_as_in_use() {
 }
 
 #[tokio::test]
+async fn a_cursor_with_a_value_no_row_could_hold_is_bad_user_input() {
+    // Found by the fuzzer: a cursor keeps its ordering's name and a row's sort value, and
+    // one made up with a number, a date, a time or a NUL for a name reached PostgreSQL
+    // ("operator does not exist: character varying > bigint"), an INTERNAL error.
+    let app = spawn_app().await;
+    create_named(&app, &["Lyon", "Nantes"]).await;
+    for forged in [
+        "eyJvIjoiTkFNRV9BU0MiLCJ2Ijp7Ik51bWJlciI6Mn0sImkiOjF9",
+        "eyJvIjoiTkFNRV9BU0MiLCJ2Ijp7IkRhdGUiOiIyMDE0LTAzLTI2In0sImkiOjF9",
+        "eyJvIjoiTkFNRV9BU0MiLCJ2Ijp7IlRpbWUiOiIyMDE0LTAzLTI2VDEwOjAwOjAwWiJ9LCJpIjoxfQ",
+        "eyJvIjoiTkFNRV9BU0MiLCJ2Ijp7IlRleHQiOiJhXHUwMDAwYiJ9LCJpIjoxfQ",
+    ] {
+        let body = app
+            .graphql(
+                "query($after: String) { authorities(after: $after) { totalCount } }",
+                json!({ "after": forged }),
+            )
+            .await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn concurrent_updates_of_one_version_let_exactly_one_win() {
     let app = crate::helpers::spawn_app_with(|settings| settings.workers = Some(2)).await;
     let created = app
