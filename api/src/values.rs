@@ -3,7 +3,7 @@
 //! wrong in a lowercase message that becomes a `userError`.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// Why a value was refused, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -203,9 +203,17 @@ impl ScalarType for Date {
         let Value::String(text) = &value else {
             return Err(InputValueError::expected_type(value));
         };
+        // Four-digit years only: chrono reads years up to ±262143, which PostgreSQL cannot
+        // store and date arithmetic near them overflows.
         NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .filter(|date| (1..=9999).contains(&date.year()))
             .map(Date)
-            .map_err(|_| InputValueError::custom(format!("{text:?} is not a YYYY-MM-DD date")))
+            .ok_or_else(|| {
+                InputValueError::custom(format!(
+                    "{text:?} is not a YYYY-MM-DD date from 0001-01-01 to 9999-12-31"
+                ))
+            })
     }
 
     fn to_value(&self) -> Value {
@@ -270,5 +278,24 @@ mod tests {
     fn population_is_not_negative() {
         assert!(Population::parse(-1).is_err());
         assert_eq!(Population::parse(0).map(Population::get), Ok(0));
+    }
+
+    #[test]
+    fn dates_have_four_digit_years() {
+        let parse = |text: &str| <Date as ScalarType>::parse(Value::String(text.into()));
+        for good in ["2014-03-26", "0001-01-01", "9999-12-31", "2024-02-29"] {
+            assert!(parse(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "0000-01-01",
+            "-0001-12-31",
+            "-262143-01-01",
+            "+10000-01-01",
+            "+262142-12-31",
+            "2023-02-29",
+            "2014-3-26x",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
     }
 }

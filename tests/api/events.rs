@@ -180,6 +180,36 @@ async fn fuzzy_dates_and_times_are_checked() {
 }
 
 #[tokio::test]
+async fn dates_past_year_9999_or_before_year_1_are_bad_user_input() {
+    // Found by the fuzzer: the Date scalar read chrono's years up to ±262143, and PostgreSQL
+    // answered "date out of range" (INTERNAL) to an events filter before year -4713.
+    let app = spawn_app().await;
+    for date in ["-262143-01-01", "0000-12-31", "+10000-01-01"] {
+        let body = app
+            .graphql(
+                "query($to: Date) { events(filter: {to: $to}) { totalCount } }",
+                json!({ "to": date }),
+            )
+            .await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{date}: {body}");
+        let inline = app
+            .graphql(
+                &format!("{{ events(filter: {{from: \"{date}\"}}) {{ totalCount }} }}"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(error_code(&inline), "BAD_USER_INPUT", "{date}: {inline}");
+    }
+    let body = app
+        .graphql(
+            "{ events(filter: {from: \"0001-01-01\", to: \"9999-12-31\"}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["events"]["totalCount"], 0, "{body}");
+}
+
+#[tokio::test]
 async fn members_only_events_are_hidden_from_the_public_and_members_register_their_own_people() {
     let app = spawn_app().await;
     let own = app
