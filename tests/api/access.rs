@@ -54,6 +54,26 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
 }
 
 #[tokio::test]
+async fn an_address_that_is_not_one_gets_the_wrong_credentials_answer() {
+    // Found by the fuzzer on PostgreSQL: an e-mail address with a NUL reached the user
+    // lookup, and PostgreSQL refused the text ("invalid byte sequence"): INTERNAL.
+    let app = spawn_app().await;
+    let wrong_password = app.login(ADMIN_EMAIL, "not the password at all").await;
+    for email in ["admin\u{0}@test.example.org", "\u{0}", "not an address", ""] {
+        let body = app
+            .graphql_as(
+                Auth::Anonymous,
+                "mutation($input: LoginInput!) { login(input: $input) {
+                    accessToken refreshToken expiresAt user { id email role } userErrors { field message code } } }",
+                json!({ "input": { "email": email, "password": "not the password at all" } }),
+            )
+            .await;
+        assert!(body.get("errors").is_none(), "{email:?}: {body}");
+        assert_eq!(body["data"]["login"], wrong_password, "{email:?}");
+    }
+}
+
+#[tokio::test]
 async fn bad_credentials_are_401_unauthenticated_never_anonymous() {
     let app = spawn_app().await;
     let token = app.admin_token.clone();

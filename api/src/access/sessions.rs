@@ -14,6 +14,7 @@ use crate::error::ApiError;
 use crate::ids::{self, NodeKind};
 use crate::mutation::{Rejection, UserErrorCode};
 use crate::storage;
+use crate::values::Email;
 
 /// What a successful sign-in or refresh gives.
 #[derive(Debug, Clone)]
@@ -76,7 +77,11 @@ pub async fn login(
         return Err(ApiError::RateLimited { retry_after }.into());
     }
     let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
-    let found = queries::user_by_email(&transaction, email.trim()).await?;
+    // No account has an address that is not one; and PostgreSQL would fail on a NUL in it.
+    let found = match Email::parse(email) {
+        Ok(email) => queries::user_by_email(&transaction, email.as_str()).await?,
+        Err(_) => None,
+    };
     let verified = access
         .hasher
         .verify(
