@@ -74,8 +74,8 @@ impl SortValue {
         match self {
             Self::Text(text) => !text.contains('\0'),
             Self::Number(_) => true,
-            Self::Date(date) => (1..=9999).contains(&date.year()),
-            Self::Time(time) => (1..=9999).contains(&time.year()),
+            Self::Date(date) => crate::values::YEARS.contains(&date.year()),
+            Self::Time(time) => crate::values::YEARS.contains(&time.year()),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! wrong in a lowercase message that becomes a `userError`.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 /// Why a value was refused, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -192,6 +192,19 @@ impl Population {
     }
 }
 
+/// The years a date or time from a client may have: ISO 8601's four digits, well inside what
+/// PostgreSQL stores (from 4713 BC) and far from where chrono's arithmetic overflows.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// `time`, if its year is within [`YEARS`].
+pub fn time_within_years(time: DateTime<Utc>) -> Result<DateTime<Utc>, ValueError> {
+    if YEARS.contains(&time.year()) {
+        Ok(time)
+    } else {
+        refuse("must be between the years 1 and 9999")
+    }
+}
+
 /// A calendar date without time zone, written `YYYY-MM-DD` (ISO 8601).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date(pub NaiveDate);
@@ -207,7 +220,7 @@ impl ScalarType for Date {
         // store and date arithmetic near them overflows.
         NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .ok()
-            .filter(|date| (1..=9999).contains(&date.year()))
+            .filter(|date| YEARS.contains(&date.year()))
             .map(Date)
             .ok_or_else(|| {
                 InputValueError::custom(format!(

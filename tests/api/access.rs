@@ -445,6 +445,35 @@ async fn every_mutation_writes_an_audit_entry_without_secrets() {
 }
 
 #[tokio::test]
+async fn audit_filter_times_outside_years_1_to_9999_are_bad_user_input() {
+    // Found probing the fuzzer's extreme times on PostgreSQL: chrono reads times back to
+    // the year -262143, and PostgreSQL refused to compare with one ("timestamp out of
+    // range"): INTERNAL.
+    let app = spawn_app().await;
+    for (name, time) in [
+        ("since", "-262143-01-01T00:00:00Z"),
+        ("since", "-4714-11-23T00:00:00Z"),
+        ("until", "+262142-12-31T23:59:59Z"),
+    ] {
+        let body = app
+            .graphql(
+                "query($since: DateTime, $until: DateTime) {
+                    auditLog(filter: {since: $since, until: $until}) { totalCount } }",
+                json!({ name: time }),
+            )
+            .await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{name} {time}: {body}");
+    }
+    let body = app
+        .data(
+            "{ auditLog(filter: {since: \"0001-01-01T00:00:00Z\", until: \"9999-12-31T23:59:59Z\"}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert!(body["auditLog"]["totalCount"].as_u64().unwrap() > 0);
+}
+
+#[tokio::test]
 async fn production_refuses_to_start_without_a_strong_signing_secret() {
     for secret in [
         None,
