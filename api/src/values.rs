@@ -77,7 +77,9 @@ impl Name {
     }
 }
 
-/// Free text (a description, a summary): trimmed, at most 10,000 characters; blank is `None`.
+/// Free text (a description, a summary): trimmed, at most 10,000 characters, with line
+/// breaks and tabs but no other control characters (PostgreSQL refuses a NUL in text);
+/// blank is `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LongText(String);
 
@@ -88,6 +90,12 @@ impl LongText {
         let text = text.trim();
         if text.chars().count() > Self::MAX_CHARS {
             return refuse(format!("must be at most {} characters", Self::MAX_CHARS));
+        }
+        if text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            return refuse("must not contain control characters other than line breaks and tabs");
         }
         Ok((!text.is_empty()).then(|| Self(text.to_owned())))
     }
@@ -291,6 +299,21 @@ mod tests {
     fn population_is_not_negative() {
         assert!(Population::parse(-1).is_err());
         assert_eq!(Population::parse(0).map(Population::get), Ok(0));
+    }
+
+    #[test]
+    fn long_texts_keep_lines_and_tabs_but_no_other_control_characters() {
+        let text = "Compte rendu\r\n\n- point 1\tfait";
+        assert_eq!(
+            LongText::parse(text).map(|t| t.map(LongText::into_inner)),
+            Ok(Some(text.to_owned()))
+        );
+        assert_eq!(LongText::parse(" \n "), Ok(None));
+        for bad in ["a\0b", "\0", "bell\u{7}", "esc\u{1b}[31m", "a\u{85}b"] {
+            assert!(LongText::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(LongText::parse(&"é".repeat(10_000)).is_ok());
+        assert!(LongText::parse(&"é".repeat(10_001)).is_err());
     }
 
     #[test]

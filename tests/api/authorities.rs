@@ -334,6 +334,28 @@ async fn bad_input_gets_every_user_error_and_writes_nothing() {
 }
 
 #[tokio::test]
+async fn free_text_with_a_nul_or_other_control_characters_is_a_user_error() {
+    // Found by the fuzzer on PostgreSQL: a description of "\u0000" passed LongText and
+    // PostgreSQL refused it ("invalid byte sequence for encoding UTF8: 0x00"): INTERNAL.
+    let app = spawn_app().await;
+    for description in ["a\u{0}b", "\u{0}\t", "bell\u{7}"] {
+        let body = app
+            .graphql(
+                CREATE,
+                json!({ "input": { "name": "Lyon", "kind": "MUNICIPALITY", "countryCode": "FR", "description": description } }),
+            )
+            .await;
+        assert!(body.get("errors").is_none(), "{description:?}: {body}");
+        let payload = &body["data"]["createAuthority"];
+        assert_eq!(payload["userErrors"][0]["field"], json!(["description"]));
+        assert_eq!(payload["userErrors"][0]["code"], "INVALID");
+    }
+    assert_eq!(app.authority_count().await, 0);
+    app.create_authority(json!({ "name": "Lyon", "kind": "MUNICIPALITY", "countryCode": "FR", "description": "Ligne 1\r\n\tLigne 2" }))
+        .await;
+}
+
+#[tokio::test]
 async fn a_parent_must_exist_and_cannot_make_a_cycle() {
     let app = spawn_app().await;
     let missing_parent = app
