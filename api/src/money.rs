@@ -166,24 +166,42 @@ impl Money {
 impl fmt::Display for Money {
     /// The decimal string, with exactly the currency's decimals: `"833.34"`, `"1500"` (XOF).
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let exponent = self.currency.exponent;
-        if exponent == 0 {
-            return write!(formatter, "{}", self.minor);
-        }
-        let scale = 10_i64.pow(exponent);
-        write!(
-            formatter,
-            "{}.{:0width$}",
-            self.minor / scale,
-            self.minor % scale,
-            width = exponent as usize
-        )
+        formatter.write_str(&decimal(i128::from(self.minor), self.currency))
     }
+}
+
+/// `minor` units of `currency` as a decimal string with exactly the currency's decimals, as
+/// [`Money`] prints itself: for sums of amounts (a programme's totals, an authority's
+/// contributions), which can exceed what one amount holds.
+pub fn decimal(minor: i128, currency: Currency) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let magnitude = minor.unsigned_abs();
+    let exponent = currency.exponent;
+    if exponent == 0 {
+        return format!("{sign}{magnitude}");
+    }
+    let scale = 10_u128.pow(exponent);
+    format!(
+        "{sign}{}.{:0width$}",
+        magnitude / scale,
+        magnitude % scale,
+        width = exponent as usize
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sums_past_one_amount_print_exactly() {
+        let eur = Currency::EUR;
+        let largest = i128::from(i64::MAX);
+        assert_eq!(decimal(largest * 2, eur), "184467440737095516.14");
+        assert_eq!(decimal(-5, eur), "-0.05");
+        let xof = Currency::parse("XOF").unwrap();
+        assert_eq!(decimal(largest + 1, xof), "9223372036854775808");
+    }
 
     #[test]
     fn amounts_parse_exactly_and_print_back() {

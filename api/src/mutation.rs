@@ -3,7 +3,7 @@
 //! types while gathering every field's error at once.
 
 use async_graphql::{Enum, SimpleObject};
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 use crate::error::ApiError;
 use crate::ids::{self, NodeKind};
@@ -80,16 +80,42 @@ impl From<ApiError> for Rejection {
     }
 }
 
+/// Whether `error` is a foreign-key violation. SQLite reports one caught by an `ON DELETE
+/// RESTRICT` action, which it runs as a trigger, as `SQLITE_CONSTRAINT_TRIGGER` (1811), not
+/// the `SQLITE_CONSTRAINT_FOREIGNKEY` (787) that sea-orm recognises.
+pub fn is_foreign_key_violation(error: &DbErr) -> bool {
+    if matches!(
+        error.sql_err(),
+        Some(SqlErr::ForeignKeyConstraintViolation(_))
+    ) {
+        return true;
+    }
+    let (DbErr::Exec(RuntimeErr::SqlxError(sqlx_error))
+    | DbErr::Query(RuntimeErr::SqlxError(sqlx_error))) = error
+    else {
+        return false;
+    };
+    match &**sqlx_error {
+        sea_orm::sqlx::Error::Database(database) => {
+            database.code().as_deref() == Some("1811")
+                && database.message().contains("FOREIGN KEY constraint failed")
+        }
+        _ => false,
+    }
+}
+
 impl From<DbErr> for Rejection {
     /// Named constraints the domain checks first can still trip on a concurrent change: they
     /// become user errors here rather than internal ones.
     fn from(error: DbErr) -> Self {
-        match error.sql_err() {
-            Some(SqlErr::ForeignKeyConstraintViolation(_)) => Self::user(
+        if is_foreign_key_violation(&error) {
+            return Self::user(
                 &[],
                 UserErrorCode::Conflict,
                 "another change to a related object happened at the same time: retry",
-            ),
+            );
+        }
+        match error.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => Self::user(
                 &[],
                 UserErrorCode::Conflict,

@@ -6,8 +6,8 @@
 use async_graphql::{Context, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use chrono::{DateTime, Datelike, Utc};
+use sea_orm::sea_query::{ColumnType, Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, Order, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select,
@@ -31,6 +31,55 @@ pub enum SortValue {
     Time(DateTime<Utc>),
 }
 
+/// The kind of value a sort column holds: a cursor's value must be of its ordering's kind, or
+/// PostgreSQL would be asked to compare, say, a name with a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKind {
+    Text,
+    Number,
+    Date,
+    Time,
+}
+
+impl SortKind {
+    /// The kind of the values of a column of `column_type`.
+    fn of(column_type: &ColumnType) -> Self {
+        match column_type {
+            ColumnType::TinyInteger
+            | ColumnType::SmallInteger
+            | ColumnType::Integer
+            | ColumnType::BigInteger => Self::Number,
+            ColumnType::Date => Self::Date,
+            ColumnType::DateTime | ColumnType::Timestamp | ColumnType::TimestampWithTimeZone => {
+                Self::Time
+            }
+            _ => Self::Text,
+        }
+    }
+}
+
+impl SortValue {
+    fn kind(&self) -> SortKind {
+        match self {
+            Self::Text(_) => SortKind::Text,
+            Self::Number(_) => SortKind::Number,
+            Self::Date(_) => SortKind::Date,
+            Self::Time(_) => SortKind::Time,
+        }
+    }
+
+    /// Whether a row could hold this value, which a cursor made up by a client may not:
+    /// PostgreSQL refuses text with a NUL and dates outside its calendar.
+    fn is_storable(&self) -> bool {
+        match self {
+            Self::Text(text) => !text.contains('\0'),
+            Self::Number(_) => true,
+            Self::Date(date) => crate::values::YEARS.contains(&date.year()),
+            Self::Time(time) => crate::values::YEARS.contains(&time.year()),
+        }
+    }
+}
+
 impl From<SortValue> for sea_orm::Value {
     fn from(value: SortValue) -> Self {
         match value {
@@ -48,6 +97,24 @@ struct CursorData {
     o: String,
     v: SortValue,
     i: i64,
+}
+
+/// What a cursor must carry to belong to an ordering: the ordering's name (e.g. `NAME_ASC`)
+/// and a sort value of the kind of its column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CursorTag {
+    name: String,
+    kind: SortKind,
+}
+
+impl CursorTag {
+    /// The tag of the ordering `name` on a column of values of `kind`.
+    pub fn new(name: impl Into<String>, kind: SortKind) -> Self {
+        Self {
+            name: name.into(),
+            kind,
+        }
+    }
 }
 
 /// How a list is ordered: a sort column (with the id as tie-break), a direction, and how to
@@ -76,10 +143,11 @@ impl<E: EntityTrait> Ordering<E> {
         }
     }
 
-    /// The ordering's name in cursors, e.g. `NAME_ASC`.
-    pub fn tag(&self) -> String {
+    /// The ordering's tag in cursors: its name, e.g. `NAME_ASC`, and the kind of its column.
+    pub fn tag(&self) -> CursorTag {
         let direction = if self.ascending { "ASC" } else { "DESC" };
-        format!("{}_{direction}", self.field)
+        let kind = SortKind::of(self.column.def().get_column_type());
+        CursorTag::new(format!("{}_{direction}", self.field), kind)
     }
 }
 
@@ -110,7 +178,7 @@ fn page_size(value: Option<i32>, name: &str) -> Result<Option<u64>, ApiError> {
     }
 }
 
-fn decode_cursor(cursor: &str, tag: &str, name: &str) -> Result<(SortValue, i64), ApiError> {
+fn decode_cursor(cursor: &str, tag: &CursorTag, name: &str) -> Result<(SortValue, i64), ApiError> {
     let invalid = || {
         ApiError::BadUserInput(format!(
             "`{name}` is not a cursor of this list in this order"
@@ -120,7 +188,7 @@ fn decode_cursor(cursor: &str, tag: &str, name: &str) -> Result<(SortValue, i64)
         .decode(cursor.as_bytes())
         .map_err(|_| invalid())?;
     let data: CursorData = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-    if data.o != tag {
+    if data.o != tag.name || data.v.kind() != tag.kind || !data.v.is_storable() {
         return Err(invalid());
     }
     Ok((data.v, data.i))
@@ -140,7 +208,7 @@ impl PageRequest {
     /// Checks the Relay arguments: `first` with `after` pages forward, `last` with `before`
     /// backward; mixing the two directions, sizes out of 0..=100 and foreign cursors are
     /// `BAD_USER_INPUT`.
-    pub fn parse(args: PageArgs, tag: &str) -> Result<Self, ApiError> {
+    pub fn parse(args: PageArgs, tag: &CursorTag) -> Result<Self, ApiError> {
         let first = page_size(args.first, "first")?;
         let last = page_size(args.last, "last")?;
         let backward = last.is_some() || args.before.is_some();
@@ -233,7 +301,7 @@ where
     let items = rows
         .into_iter()
         .map(|row| {
-            let cursor = encode_cursor(&tag, (ordering.key)(&row), E::id(&row));
+            let cursor = encode_cursor(&tag.name, (ordering.key)(&row), E::id(&row));
             (cursor, row)
         })
         .collect();
@@ -334,6 +402,16 @@ macro_rules! connection {
 }
 pub(crate) use connection;
 
+/// The direction of an ordering.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    /// Smallest first: A to Z, oldest first.
+    #[default]
+    Asc,
+    /// Largest first: Z to A, newest first.
+    Desc,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,10 +430,14 @@ mod tests {
         }
     }
 
+    fn name_asc() -> CursorTag {
+        CursorTag::new("NAME_ASC", SortKind::Text)
+    }
+
     #[test]
     fn page_requests_are_checked() {
         let cursor = encode_cursor("NAME_ASC", SortValue::Text("a".into()), 3);
-        let forward = PageRequest::parse(args(Some(5), Some(&cursor), None, None), "NAME_ASC");
+        let forward = PageRequest::parse(args(Some(5), Some(&cursor), None, None), &name_asc());
         assert!(matches!(
             forward,
             Ok(PageRequest {
@@ -364,7 +446,7 @@ mod tests {
                 from: Some(_)
             })
         ));
-        let default = PageRequest::parse(PageArgs::default(), "NAME_ASC");
+        let default = PageRequest::parse(PageArgs::default(), &name_asc());
         assert!(matches!(
             default,
             Ok(PageRequest {
@@ -379,19 +461,72 @@ mod tests {
             args(None, Some(&cursor), None, Some(&cursor)),
             args(None, Some("garbage"), None, None),
         ] {
-            assert!(PageRequest::parse(bad, "NAME_ASC").is_err());
+            assert!(PageRequest::parse(bad, &name_asc()).is_err());
         }
-        let other_order = PageRequest::parse(args(None, Some(&cursor), None, None), "NAME_DESC");
+        let name_desc = CursorTag::new("NAME_DESC", SortKind::Text);
+        let other_order = PageRequest::parse(args(None, Some(&cursor), None, None), &name_desc);
         assert!(other_order.is_err());
     }
-}
 
-/// The direction of an ordering.
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
-pub enum OrderDirection {
-    /// Smallest first: A to Z, oldest first.
-    #[default]
-    Asc,
-    /// Largest first: Z to A, newest first.
-    Desc,
+    #[test]
+    fn a_cursor_whose_value_no_row_could_hold_is_refused() {
+        // Cursors are opaque but not signed: a client can write any value inside one, and
+        // PostgreSQL fails on a number compared with a name, a NUL, or a year out of range.
+        let date = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+        let time = |text: &str| text.parse::<DateTime<Utc>>().unwrap();
+        let forged = [
+            (SortValue::Number(2), name_asc()),
+            (SortValue::Date(date("2014-03-26")), name_asc()),
+            (SortValue::Time(time("2014-03-26T10:00:00Z")), name_asc()),
+            (SortValue::Text("a\0b".into()), name_asc()),
+            (
+                SortValue::Text("2014".into()),
+                CursorTag::new("START_YEAR_ASC", SortKind::Number),
+            ),
+            (
+                SortValue::Date(date("-262143-01-01")),
+                CursorTag::new("DATE_ASC", SortKind::Date),
+            ),
+            (
+                SortValue::Time(time("+10000-01-01T00:00:00Z")),
+                CursorTag::new("AT_DESC", SortKind::Time),
+            ),
+        ];
+        for (value, tag) in forged {
+            let cursor = encode_cursor(&tag.name, value.clone(), 1);
+            let request = PageRequest::parse(args(None, Some(&cursor), None, None), &tag);
+            assert!(request.is_err(), "{value:?} on {tag:?}");
+        }
+        let fine = encode_cursor("DATE_ASC", SortValue::Date(date("2014-03-26")), 1);
+        let tag = CursorTag::new("DATE_ASC", SortKind::Date);
+        assert!(PageRequest::parse(args(None, Some(&fine), None, None), &tag).is_ok());
+    }
+
+    #[test]
+    fn an_orderings_kind_is_its_columns() {
+        use entities::{authority, cooperation, event};
+        let asc = OrderDirection::Asc;
+        let text = |row: &authority::Model| SortValue::Text(row.sort_key.clone());
+        let name =
+            Ordering::<authority::Entity>::new("NAME", authority::Column::SortKey, asc, text);
+        assert_eq!(name.tag(), name_asc());
+        let created = Ordering::<authority::Entity>::new(
+            "CREATED_AT",
+            authority::Column::CreatedAt,
+            asc,
+            |row| SortValue::Time(row.created_at),
+        );
+        assert_eq!(created.tag().kind, SortKind::Time);
+        let year = Ordering::<cooperation::Entity>::new(
+            "START_YEAR",
+            cooperation::Column::StartYearKey,
+            asc,
+            |row| SortValue::Number(row.start_year_key.into()),
+        );
+        assert_eq!(year.tag().kind, SortKind::Number);
+        let date = Ordering::<event::Entity>::new("DATE", event::Column::DateStart, asc, |row| {
+            SortValue::Date(row.date_start)
+        });
+        assert_eq!(date.tag().kind, SortKind::Date);
+    }
 }

@@ -109,12 +109,14 @@ where
     Ok(updated.into_iter().next())
 }
 
-/// Deletes the row `id` if it is still at `version`; whether it did.
+/// Deletes the row `id` if it is still at `version`; whether it did. A row that other rows
+/// still refer to (a foreign key without a cascade) is an `IN_USE` user error: the domain
+/// names the references it knows of first, the database catches all the others.
 pub async fn delete_at_version<E: Versioned>(
     db: &impl ConnectionTrait,
     id: i64,
     version: i32,
-) -> Result<bool, DbErr>
+) -> Result<bool, Rejection>
 where
     E::Model: IntoActiveModel<E::ActiveModel>,
 {
@@ -122,8 +124,19 @@ where
         .filter(E::ID.eq(id))
         .filter(E::VERSION.eq(version))
         .exec(db)
-        .await?;
-    Ok(result.rows_affected == 1)
+        .await;
+    match result {
+        Ok(result) => Ok(result.rows_affected == 1),
+        Err(error) if crate::mutation::is_foreign_key_violation(&error) => Err(Rejection::user(
+            &["id"],
+            UserErrorCode::InUse,
+            format!(
+                "the {} is still referenced by other objects: remove those references first",
+                E::NOUN
+            ),
+        )),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// The row `id` for a change, provided the client read its current `version`: otherwise a

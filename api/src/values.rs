@@ -3,7 +3,7 @@
 //! wrong in a lowercase message that becomes a `userError`.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
-use chrono::NaiveDate;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 /// Why a value was refused, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,7 +77,9 @@ impl Name {
     }
 }
 
-/// Free text (a description, a summary): trimmed, at most 10,000 characters; blank is `None`.
+/// Free text (a description, a summary): trimmed, at most 10,000 characters, with line
+/// breaks and tabs but no other control characters (PostgreSQL refuses a NUL in text);
+/// blank is `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LongText(String);
 
@@ -88,6 +90,12 @@ impl LongText {
         let text = text.trim();
         if text.chars().count() > Self::MAX_CHARS {
             return refuse(format!("must be at most {} characters", Self::MAX_CHARS));
+        }
+        if text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            return refuse("must not contain control characters other than line breaks and tabs");
         }
         Ok((!text.is_empty()).then(|| Self(text.to_owned())))
     }
@@ -192,6 +200,19 @@ impl Population {
     }
 }
 
+/// The years a date or time from a client may have: ISO 8601's four digits, well inside what
+/// PostgreSQL stores (from 4713 BC) and far from where chrono's arithmetic overflows.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// `time`, if its year is within [`YEARS`].
+pub fn time_within_years(time: DateTime<Utc>) -> Result<DateTime<Utc>, ValueError> {
+    if YEARS.contains(&time.year()) {
+        Ok(time)
+    } else {
+        refuse("must be between the years 1 and 9999")
+    }
+}
+
 /// A calendar date without time zone, written `YYYY-MM-DD` (ISO 8601).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date(pub NaiveDate);
@@ -203,9 +224,17 @@ impl ScalarType for Date {
         let Value::String(text) = &value else {
             return Err(InputValueError::expected_type(value));
         };
+        // Four-digit years only: chrono reads years up to ±262143, which PostgreSQL cannot
+        // store and date arithmetic near them overflows.
         NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .filter(|date| YEARS.contains(&date.year()))
             .map(Date)
-            .map_err(|_| InputValueError::custom(format!("{text:?} is not a YYYY-MM-DD date")))
+            .ok_or_else(|| {
+                InputValueError::custom(format!(
+                    "{text:?} is not a YYYY-MM-DD date from 0001-01-01 to 9999-12-31"
+                ))
+            })
     }
 
     fn to_value(&self) -> Value {
@@ -270,5 +299,39 @@ mod tests {
     fn population_is_not_negative() {
         assert!(Population::parse(-1).is_err());
         assert_eq!(Population::parse(0).map(Population::get), Ok(0));
+    }
+
+    #[test]
+    fn long_texts_keep_lines_and_tabs_but_no_other_control_characters() {
+        let text = "Compte rendu\r\n\n- point 1\tfait";
+        assert_eq!(
+            LongText::parse(text).map(|t| t.map(LongText::into_inner)),
+            Ok(Some(text.to_owned()))
+        );
+        assert_eq!(LongText::parse(" \n "), Ok(None));
+        for bad in ["a\0b", "\0", "bell\u{7}", "esc\u{1b}[31m", "a\u{85}b"] {
+            assert!(LongText::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(LongText::parse(&"é".repeat(10_000)).is_ok());
+        assert!(LongText::parse(&"é".repeat(10_001)).is_err());
+    }
+
+    #[test]
+    fn dates_have_four_digit_years() {
+        let parse = |text: &str| <Date as ScalarType>::parse(Value::String(text.into()));
+        for good in ["2014-03-26", "0001-01-01", "9999-12-31", "2024-02-29"] {
+            assert!(parse(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "0000-01-01",
+            "-0001-12-31",
+            "-262143-01-01",
+            "+10000-01-01",
+            "+262142-12-31",
+            "2023-02-29",
+            "2014-3-26x",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -54,6 +54,26 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
 }
 
 #[tokio::test]
+async fn an_address_that_is_not_one_gets_the_wrong_credentials_answer() {
+    // Found by the fuzzer on PostgreSQL: an e-mail address with a NUL reached the user
+    // lookup, and PostgreSQL refused the text ("invalid byte sequence"): INTERNAL.
+    let app = spawn_app().await;
+    let wrong_password = app.login(ADMIN_EMAIL, "not the password at all").await;
+    for email in ["admin\u{0}@test.example.org", "\u{0}", "not an address", ""] {
+        let body = app
+            .graphql_as(
+                Auth::Anonymous,
+                "mutation($input: LoginInput!) { login(input: $input) {
+                    accessToken refreshToken expiresAt user { id email role } userErrors { field message code } } }",
+                json!({ "input": { "email": email, "password": "not the password at all" } }),
+            )
+            .await;
+        assert!(body.get("errors").is_none(), "{email:?}: {body}");
+        assert_eq!(body["data"]["login"], wrong_password, "{email:?}");
+    }
+}
+
+#[tokio::test]
 async fn bad_credentials_are_401_unauthenticated_never_anonymous() {
     let app = spawn_app().await;
     let token = app.admin_token.clone();
@@ -422,6 +442,35 @@ async fn every_mutation_writes_an_audit_entry_without_secrets() {
         !everything.contains("argon2") && !everything.contains(USER_PASSWORD),
         "{everything}"
     );
+}
+
+#[tokio::test]
+async fn audit_filter_times_outside_years_1_to_9999_are_bad_user_input() {
+    // Found probing the fuzzer's extreme times on PostgreSQL: chrono reads times back to
+    // the year -262143, and PostgreSQL refused to compare with one ("timestamp out of
+    // range"): INTERNAL.
+    let app = spawn_app().await;
+    for (name, time) in [
+        ("since", "-262143-01-01T00:00:00Z"),
+        ("since", "-4714-11-23T00:00:00Z"),
+        ("until", "+262142-12-31T23:59:59Z"),
+    ] {
+        let body = app
+            .graphql(
+                "query($since: DateTime, $until: DateTime) {
+                    auditLog(filter: {since: $since, until: $until}) { totalCount } }",
+                json!({ name: time }),
+            )
+            .await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{name} {time}: {body}");
+    }
+    let body = app
+        .data(
+            "{ auditLog(filter: {since: \"0001-01-01T00:00:00Z\", until: \"9999-12-31T23:59:59Z\"}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert!(body["auditLog"]["totalCount"].as_u64().unwrap() > 0);
 }
 
 #[tokio::test]

@@ -334,6 +334,28 @@ async fn bad_input_gets_every_user_error_and_writes_nothing() {
 }
 
 #[tokio::test]
+async fn free_text_with_a_nul_or_other_control_characters_is_a_user_error() {
+    // Found by the fuzzer on PostgreSQL: a description of "\u0000" passed LongText and
+    // PostgreSQL refused it ("invalid byte sequence for encoding UTF8: 0x00"): INTERNAL.
+    let app = spawn_app().await;
+    for description in ["a\u{0}b", "\u{0}\t", "bell\u{7}"] {
+        let body = app
+            .graphql(
+                CREATE,
+                json!({ "input": { "name": "Lyon", "kind": "MUNICIPALITY", "countryCode": "FR", "description": description } }),
+            )
+            .await;
+        assert!(body.get("errors").is_none(), "{description:?}: {body}");
+        let payload = &body["data"]["createAuthority"];
+        assert_eq!(payload["userErrors"][0]["field"], json!(["description"]));
+        assert_eq!(payload["userErrors"][0]["code"], "INVALID");
+    }
+    assert_eq!(app.authority_count().await, 0);
+    app.create_authority(json!({ "name": "Lyon", "kind": "MUNICIPALITY", "countryCode": "FR", "description": "Ligne 1\r\n\tLigne 2" }))
+        .await;
+}
+
+#[tokio::test]
 async fn a_parent_must_exist_and_cannot_make_a_cycle() {
     let app = spawn_app().await;
     let missing_parent = app
@@ -420,6 +442,55 @@ async fn deleting_a_referenced_authority_is_refused() {
         wrong_kind["deleteAuthority"]["userErrors"][0]["code"],
         "INVALID"
     );
+}
+
+#[tokio::test]
+async fn deleting_an_authority_a_user_belongs_to_is_refused_as_in_use() {
+    // Found by the fuzzer: the domain checks child authorities and affiliations, and the
+    // database's RESTRICT on users (and cooperations, groups, events…) answered INTERNAL.
+    let app = spawn_app().await;
+    let lyon = app
+        .create_authority(json!({ "name": "Lyon", "kind": "MUNICIPALITY", "countryCode": "FR" }))
+        .await;
+    app.user_with_role("MEMBER", Some(&lyon["id"]), None).await;
+    let body = app
+        .graphql(
+            DELETE,
+            json!({ "input": { "id": lyon["id"], "version": 1 } }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body:#}");
+    let payload = &body["data"]["deleteAuthority"];
+    assert_eq!(payload["deletedId"], json!(null));
+    assert_eq!(payload["userErrors"][0]["code"], "IN_USE");
+    assert_eq!(payload["userErrors"][0]["field"], json!(["id"]));
+    assert_eq!(app.authority_count().await, 1);
+}
+
+#[tokio::test]
+async fn a_cursor_with_a_value_no_row_could_hold_is_bad_user_input() {
+    // Found by the fuzzer: a cursor keeps its ordering's name and a row's sort value, and
+    // one made up with a number, a date, a time or a NUL for a name reached PostgreSQL
+    // ("operator does not exist: character varying > bigint"), an INTERNAL error.
+    let app = spawn_app().await;
+    create_named(&app, &["Lyon", "Nantes"]).await;
+    for forged in [
+        "eyJvIjoiTkFNRV9BU0MiLCJ2Ijp7Ik51bWJlciI6Mn0sImkiOjF9",
+        "eyJvIjoiTkFNRV9BU0MiLCJ2Ijp7IkRhdGUiOiIyMDE0LTAzLTI2In0sImkiOjF9",
+        "eyJvIjoiTkFNRV9BU0MiLCJ2Ijp7IlRpbWUiOiIyMDE0LTAzLTI2VDEwOjAwOjAwWiJ9LCJpIjoxfQ",
+        "eyJvIjoiTkFNRV9BU0MiLCJ2Ijp7IlRleHQiOiJhXHUwMDAwYiJ9LCJpIjoxfQ",
+    ] {
+        let body = app
+            .graphql(
+                "query($after: String) { authorities(after: $after) { totalCount } }",
+                json!({ "after": forged }),
+            )
+            .await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{body}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -180,6 +180,64 @@ async fn fuzzy_dates_and_times_are_checked() {
 }
 
 #[tokio::test]
+async fn an_end_outside_the_events_date_is_refused_like_a_start() {
+    // Found probing the fuzzer's extreme times on PostgreSQL: only startsAt was checked
+    // against the date, and an endsAt in the year -262143 reached the INSERT ("timestamp
+    // out of range"): INTERNAL.
+    let app = spawn_app().await;
+    let day = json!({ "start": "2014-03-26", "precision": "DAY" });
+    for ends in [
+        "-262143-01-01T00:00:00Z",
+        "+262142-12-31T23:59:59Z",
+        "2014-04-30T10:00:00Z",
+    ] {
+        let mut input = event_input("PUBLIC", day.clone());
+        input["endsAt"] = json!(ends);
+        let body = app.graphql(CREATE, json!({ "input": input })).await;
+        assert!(body.get("errors").is_none(), "{ends}: {body}");
+        assert_eq!(
+            body["data"]["createEvent"]["userErrors"][0]["field"],
+            json!(["endsAt"]),
+            "{ends}"
+        );
+    }
+    let mut late_evening = event_input("PUBLIC", day);
+    late_evening["endsAt"] = json!("2014-03-27T01:00:00+02:00");
+    let body = app.data(CREATE, json!({ "input": late_evening })).await;
+    assert_eq!(body["createEvent"]["userErrors"], json!([]));
+}
+
+#[tokio::test]
+async fn dates_past_year_9999_or_before_year_1_are_bad_user_input() {
+    // Found by the fuzzer: the Date scalar read chrono's years up to ±262143, and PostgreSQL
+    // answered "date out of range" (INTERNAL) to an events filter before year -4713.
+    let app = spawn_app().await;
+    for date in ["-262143-01-01", "0000-12-31", "+10000-01-01"] {
+        let body = app
+            .graphql(
+                "query($to: Date) { events(filter: {to: $to}) { totalCount } }",
+                json!({ "to": date }),
+            )
+            .await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{date}: {body}");
+        let inline = app
+            .graphql(
+                &format!("{{ events(filter: {{from: \"{date}\"}}) {{ totalCount }} }}"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(error_code(&inline), "BAD_USER_INPUT", "{date}: {inline}");
+    }
+    let body = app
+        .graphql(
+            "{ events(filter: {from: \"0001-01-01\", to: \"9999-12-31\"}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["events"]["totalCount"], 0, "{body}");
+}
+
+#[tokio::test]
 async fn members_only_events_are_hidden_from_the_public_and_members_register_their_own_people() {
     let app = spawn_app().await;
     let own = app

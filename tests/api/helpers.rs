@@ -139,7 +139,17 @@ async fn start(
 
 /// Starts the server on a fresh database with the demo dataset loaded.
 pub async fn spawn_demo_app() -> TestApp {
-    spawn_app_with(|settings| settings.demo_data = Some(true)).await
+    spawn_demo_app_with(|_| {}).await
+}
+
+/// Starts the server on a fresh database with the demo dataset loaded, with settings
+/// adjusted by `adjust`.
+pub async fn spawn_demo_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_with(|settings| {
+        settings.demo_data = Some(true);
+        adjust(settings);
+    })
+    .await
 }
 
 impl TestApp {

@@ -46,6 +46,36 @@ async fn an_organisation_is_created_updated_searched_and_deleted() {
 }
 
 #[tokio::test]
+async fn deleting_an_organisation_with_an_api_key_is_refused_as_in_use() {
+    // Found by the fuzzer: an API key's organisation is a RESTRICT foreign key the domain did
+    // not check, and its violation answered INTERNAL.
+    let app = spawn_app().await;
+    let ministry = app
+        .create_organisation(
+            json!({ "name": "Ministère", "kind": "MINISTRY", "countryCode": "FR" }),
+        )
+        .await;
+    app.data(
+        "mutation($org: ID!) { createApiKey(input: {organisationId: $org, name: \"sync\"}) { secret } }",
+        json!({ "org": ministry["id"] }),
+    )
+    .await;
+    let body = app
+        .graphql(
+            "mutation($input: DeleteOrganisationInput!) { deleteOrganisation(input: $input) { deletedId userErrors { field code } } }",
+            json!({ "input": { "id": ministry["id"], "version": 1 } }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body:#}");
+    let payload = &body["data"]["deleteOrganisation"];
+    assert_eq!(payload["deletedId"], json!(null));
+    assert_eq!(
+        payload["userErrors"],
+        json!([{ "field": ["id"], "code": "IN_USE" }])
+    );
+}
+
+#[tokio::test]
 async fn invalid_organisation_input_writes_nothing() {
     let app = spawn_app().await;
     let data = app

@@ -366,6 +366,58 @@ async fn a_programme_is_validated_only_with_a_lead_actions_and_costs_covered() {
 }
 
 #[tokio::test]
+async fn totals_past_the_largest_amount_stay_exact_and_co_financing_past_it_is_refused() {
+    // Found probing the fuzzer's extreme amounts: each action's cost fits an i64 of cents,
+    // but a programme's totals (and an authority's contributions) added them in i64, which
+    // panicked (attempt to add with overflow) and dropped the connection; two co-financing
+    // lines of the largest amount did the same in saveProgrammeAction.
+    let app = spawn_app().await;
+    let setup = setup(&app, None).await;
+    let largest = "92233720368547758.07";
+    let action = json!({ "programmeId": setup.programme["id"], "title": "Très cher", "sharingMethod": "EQUAL",
+        "costItems": [{ "label": "Tout", "unitCost": largest }], "participants": [{ "authorityId": setup.loire }] });
+    let first = save(&app, action.clone()).await;
+    assert_eq!(first["userErrors"], json!([]), "{first}");
+    let second = save(&app, action.clone()).await;
+    assert_eq!(second["userErrors"], json!([]), "{second}");
+    let totals = &second["programme"]["totals"];
+    assert_eq!(totals["totalCost"]["amount"], "184467440737095516.14");
+    assert_eq!(totals["fundingGap"]["amount"], "0.00");
+    let set = "mutation($id: ID!) { setCommitment(input: {shareId: $id, commitment: PLEDGED}) { userErrors { code } } }";
+    for saved in [&first, &second] {
+        let share = &last(saved)["shares"][0]["id"];
+        let pledged = app.data(set, json!({ "id": share })).await;
+        assert_eq!(pledged["setCommitment"]["userErrors"], json!([]));
+    }
+    let contributions = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Authority { contributions { currency pledged { amount } } } } }",
+            json!({ "id": setup.loire }),
+        )
+        .await;
+    assert_eq!(
+        contributions["node"]["contributions"],
+        json!([{ "currency": "EUR", "pledged": { "amount": "184467440737095516.14" } }])
+    );
+    let ministry = app
+        .create_organisation(
+            json!({ "name": "Ministère", "kind": "MINISTRY", "countryCode": "FR" }),
+        )
+        .await;
+    let mut funded = action;
+    funded["fundings"] = json!([
+        { "organisationId": ministry["id"], "amount": largest },
+        { "organisationId": ministry["id"], "amount": largest },
+    ]);
+    let body = app.graphql(SAVE, json!({ "input": funded })).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(
+        body["data"]["saveProgrammeAction"]["userErrors"][0]["field"],
+        json!(["fundings"])
+    );
+}
+
+#[tokio::test]
 async fn the_demo_programme_shows_every_total_and_a_declined_share_can_be_redistributed() {
     let app = crate::helpers::spawn_demo_app().await;
     let query = "{ countryGroups { nodes { programmes { title lead { name } totals { totalCost { amount } totalPledged { amount } totalPaid { amount } fundingGap { amount } }

@@ -14,6 +14,7 @@ use crate::error::ApiError;
 use crate::ids::{self, NodeKind};
 use crate::mutation::{Rejection, UserErrorCode};
 use crate::storage;
+use crate::values::Email;
 
 /// What a successful sign-in or refresh gives.
 #[derive(Debug, Clone)]
@@ -78,7 +79,11 @@ pub async fn login(
     // The password is checked before the transaction: a hash takes tens of milliseconds, and
     // a flood of sign-ins must not hold database connections (or SQLite's write lock) while
     // they queue for the hashing threads. The update below is conditional on the version read.
-    let found = queries::user_by_email(db, email.trim()).await?;
+    // No account has an address that is not one; and PostgreSQL would fail on a NUL in it.
+    let found = match Email::parse(email) {
+        Ok(email) => queries::user_by_email(db, email.as_str()).await?,
+        Err(_) => None,
+    };
     let verified = access
         .hasher
         .verify(

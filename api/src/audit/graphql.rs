@@ -12,6 +12,7 @@ use crate::error::ApiError;
 use crate::ids::{self, NodeKind};
 use crate::pagination::{PageArgs, PageRequest, connection, wants_total_count};
 use crate::storage::ByIdLoader;
+use crate::values;
 
 /// Loads audit entries by id.
 pub type AuditEntryLoader = ByIdLoader<audit_entry::Entity>;
@@ -127,11 +128,16 @@ impl AuditQuery {
             .map(|id| ids::decode_as(&id, NodeKind::User))
             .transpose()
             .map_err(|error| ApiError::BadUserInput(format!("filter.userId: {error}")))?;
+        let time = |name: &str, time: Option<DateTime<Utc>>| {
+            time.map(values::time_within_years)
+                .transpose()
+                .map_err(|error| ApiError::BadUserInput(format!("filter.{name}: {error}")))
+        };
         let filter = AuditFilter {
             user_id,
             node_id: filter.node_id.map(|id| id.0),
-            since: filter.since,
-            until: filter.until,
+            since: time("since", filter.since)?,
+            until: time("until", filter.until)?,
         };
         let page = PageRequest::parse(
             PageArgs {

@@ -221,12 +221,17 @@ fn check(content: &EventContent) -> Result<(), Rejection> {
             "must not be before startsAt",
         ));
     }
-    if let Some(starts) = content.starts_at {
-        let day = starts.date_naive();
-        let slack = chrono::Duration::days(1);
-        if day < content.date.start.0 - slack || day > content.date.end.0 + slack {
+    // A day of slack either way, for time zones.
+    let slack = chrono::Duration::days(1);
+    let earliest = content.date.start.0 - slack;
+    let latest = content.date.end.0 + slack;
+    for (field, time) in [("startsAt", content.starts_at), ("endsAt", content.ends_at)] {
+        let Some(day) = time.map(|time| time.date_naive()) else {
+            continue;
+        };
+        if day < earliest || day > latest {
             return Err(Rejection::user(
-                &["startsAt"],
+                &[field],
                 UserErrorCode::Invalid,
                 "must fall within the event's date",
             ));

@@ -48,10 +48,9 @@ pub struct Money {
     pub currency: String,
 }
 
-fn money(minor: i64, currency: Currency) -> Money {
-    let amount = Amount::from_minor(minor.max(0), currency).unwrap_or(Amount::zero(currency));
+fn money(minor: impl Into<i128>, currency: Currency) -> Money {
     Money {
-        amount: amount.to_string(),
+        amount: crate::money::decimal(minor.into().max(0), currency),
         currency: currency.code().to_owned(),
     }
 }

@@ -203,15 +203,17 @@ pub struct ActionContent {
 }
 
 /// An action's money: cost, what active shares cover, pledged, confirmed, paid (minor units).
+/// Sums of amounts, in `i128`: each amount fits an `i64`, but a programme's many actions, or
+/// an authority's shares across programmes, need not.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Totals {
-    pub cost: i64,
-    pub shared: i64,
+    pub cost: i128,
+    pub shared: i128,
     /// Co-financing by partners (not declined), apart from the authorities' shares.
-    pub co_funding: i64,
-    pub pledged: i64,
-    pub confirmed: i64,
-    pub paid: i64,
+    pub co_funding: i128,
+    pub pledged: i128,
+    pub confirmed: i128,
+    pub paid: i128,
 }
 
 impl Totals {
@@ -219,29 +221,29 @@ impl Totals {
     fn count(&mut self, share: &cost_share::Model) {
         let state = CommitmentState::from_stored(&share.commitment);
         if state != Some(CommitmentState::Declined) {
-            self.shared += share.amount_minor;
+            self.shared += i128::from(share.amount_minor);
         }
         if matches!(
             state,
             Some(CommitmentState::Pledged | CommitmentState::Confirmed | CommitmentState::Paid)
         ) {
-            self.pledged += share.amount_minor;
+            self.pledged += i128::from(share.amount_minor);
         }
         if matches!(
             state,
             Some(CommitmentState::Confirmed | CommitmentState::Paid)
         ) {
-            self.confirmed += share.amount_minor;
+            self.confirmed += i128::from(share.amount_minor);
         }
         if state == Some(CommitmentState::Paid) {
-            self.paid += share.amount_minor;
+            self.paid += i128::from(share.amount_minor);
         }
     }
 
     /// The totals of one action from its items and shares.
     pub fn of(items: &[cost_item::Model], shares: &[cost_share::Model]) -> Self {
         let mut totals = Totals {
-            cost: items.iter().map(|item| item.amount_minor).sum(),
+            cost: items.iter().map(|item| i128::from(item.amount_minor)).sum(),
             ..Totals::default()
         };
         for share in shares {
@@ -255,7 +257,7 @@ impl Totals {
         self.co_funding = fundings
             .iter()
             .filter(|funding| funding.commitment != CommitmentState::Declined.as_str())
-            .map(|funding| funding.amount_minor)
+            .map(|funding| i128::from(funding.amount_minor))
             .sum();
         self
     }
@@ -273,7 +275,7 @@ impl Totals {
     }
 
     /// What active shares and co-financing do not cover (negative: an excess).
-    pub fn gap(self) -> i64 {
+    pub fn gap(self) -> i128 {
         self.cost - self.shared - self.co_funding
     }
 }
@@ -385,7 +387,7 @@ fn compute_shares(
                     Rejection::user(
                         &["participants"],
                         UserErrorCode::Invalid,
-                        "amounts must be in the programme's currency",
+                        "amounts must be in the programme's currency, and their sum within range",
                     )
                 })
         }
@@ -459,19 +461,23 @@ pub async fn save_action(
                 .and_then(|row| row.population)
         })
         .collect();
-    // Partners' co-financing is kept apart: the authorities share what it leaves.
-    let co_funding: i64 = content
+    // Partners' co-financing is kept apart: the authorities share what it leaves. Its lines
+    // are summed in i128, where no number of them overflows.
+    let co_funding: i128 = content
         .fundings
         .iter()
-        .map(|funding| funding.amount.minor())
+        .map(|funding| i128::from(funding.amount.minor()))
         .sum();
-    let shareable = Money::from_minor(cost.minor() - co_funding, currency).map_err(|_| {
-        Rejection::user(
-            &["fundings"],
-            UserErrorCode::Invalid,
-            "the co-financing exceeds the action's cost",
-        )
-    })?;
+    let shareable = i64::try_from(i128::from(cost.minor()) - co_funding)
+        .ok()
+        .and_then(|minor| Money::from_minor(minor, currency).ok())
+        .ok_or_else(|| {
+            Rejection::user(
+                &["fundings"],
+                UserErrorCode::Invalid,
+                "the co-financing exceeds the action's cost",
+            )
+        })?;
     let amounts = compute_shares(
         shareable,
         content.sharing_method,
@@ -904,16 +910,12 @@ pub async fn redistribute_declined(
     }
     let currency = currency_of(&programme);
     let fundings = fundings_of(&transaction, &[action_id]).await?;
-    let co_funding: i64 = fundings
-        .iter()
-        .filter(|funding| funding.commitment != CommitmentState::Declined.as_str())
-        .map(|funding| funding.amount_minor)
-        .sum();
-    let cost = Money::from_minor(
-        items.iter().map(|item| item.amount_minor).sum::<i64>() - co_funding,
-        currency,
-    )
-    .map_err(|error| ApiError::internal(error.0))?;
+    let to_share = Totals::of(&items, &[]).with_fundings(&fundings);
+    let cost = i64::try_from(to_share.cost - to_share.co_funding)
+        .map_err(ApiError::internal)
+        .and_then(|minor| {
+            Money::from_minor(minor, currency).map_err(|error| ApiError::internal(error.0))
+        })?;
     let ids: Vec<i64> = remaining.iter().map(|share| share.authority_id).collect();
     let authorities = storage::find_many::<authority::Entity>(&transaction, &ids).await?;
     let weights: Vec<u64> =
