@@ -474,6 +474,29 @@ async fn audit_filter_times_outside_years_1_to_9999_are_bad_user_input() {
 }
 
 #[tokio::test]
+async fn a_user_search_with_control_characters_is_bad_user_input() {
+    // Found by the fuzzer on PostgreSQL: users(filter: {search: "\u0000"}) put the NUL in a
+    // LIKE pattern, and PostgreSQL refused it ("invalid byte sequence"): INTERNAL.
+    let app = spawn_app().await;
+    for search in ["\u{0}", "admin\u{0}", "a\tb"] {
+        let body = app
+            .graphql(
+                "query($search: String) { users(filter: {search: $search}) { totalCount } }",
+                json!({ "search": search }),
+            )
+            .await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{search:?}: {body}");
+    }
+    let found = app
+        .data(
+            "{ users(filter: {search: \"admin\"}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(found["users"]["totalCount"], 1);
+}
+
+#[tokio::test]
 async fn production_refuses_to_start_without_a_strong_signing_secret() {
     for secret in [
         None,

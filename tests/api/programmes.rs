@@ -366,6 +366,33 @@ async fn a_programme_is_validated_only_with_a_lead_actions_and_costs_covered() {
 }
 
 #[tokio::test]
+async fn an_actions_status_is_a_short_line_of_text() {
+    // Found reading the columns the fuzzer writes to: the status went unparsed into a
+    // VARCHAR(16), and PostgreSQL refused a longer one, or a NUL, as INTERNAL.
+    let app = spawn_app().await;
+    let setup = setup(&app, None).await;
+    let action = |status: &str| {
+        json!({ "programmeId": setup.programme["id"], "title": "Atelier", "sharingMethod": "EQUAL", "status": status,
+            "costItems": [{ "label": "Salle", "unitCost": "100" }], "participants": [{ "authorityId": setup.loire }] })
+    };
+    for status in ["EN COURS DEPUIS MARS 2014", "a\u{0}", "  "] {
+        let body = app.graphql(SAVE, json!({ "input": action(status) })).await;
+        assert!(body.get("errors").is_none(), "{status:?}: {body}");
+        let user_errors = &body["data"]["saveProgrammeAction"]["userErrors"];
+        assert_eq!(user_errors[0]["field"], json!(["status"]), "{status:?}");
+    }
+    let saved = save(&app, action(" EN COURS ")).await;
+    assert_eq!(saved["userErrors"], json!([]));
+    let status = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Programme { actions { status } } } }",
+            json!({ "id": setup.programme["id"] }),
+        )
+        .await;
+    assert_eq!(status["node"]["actions"][0]["status"], "EN COURS");
+}
+
+#[tokio::test]
 async fn totals_past_the_largest_amount_stay_exact_and_co_financing_past_it_is_refused() {
     // Found probing the fuzzer's extreme amounts: each action's cost fits an i64 of cents,
     // but a programme's totals (and an authority's contributions) added them in i64, which

@@ -138,6 +138,10 @@ impl UserFilterInput {
         if search.chars().count() > crate::text::MAX_SEARCH_CHARS {
             return Err(bad("search", "is too long".into()));
         }
+        // The words go into LIKE patterns as they are, and PostgreSQL refuses a NUL.
+        if search.chars().any(char::is_control) {
+            return Err(bad("search", "must not contain control characters".into()));
+        }
         Ok(UserFilter {
             roles: self.roles.unwrap_or_default(),
             active: self.active,

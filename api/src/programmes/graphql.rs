@@ -764,7 +764,7 @@ pub struct SaveProgrammeActionInput {
     pub title: String,
     /// A description.
     pub description: Option<String>,
-    /// Where the action stands; PLANNED by default.
+    /// Where the action stands, in at most 16 characters on one line; PLANNED by default.
     pub status: Option<String>,
     /// How its cost is shared.
     pub sharing_method: SharingMethod,
@@ -777,6 +777,20 @@ pub struct SaveProgrammeActionInput {
     /// Partners' co-financing lines, apart from the shares.
     #[graphql(default)]
     pub fundings: Vec<FundingInput>,
+}
+
+/// The most characters an action's status has: the width of its column.
+const ACTION_STATUS_CHARS: usize = 16;
+
+/// An action's status, free text such as `PLANNED`: a name of at most 16 characters.
+fn action_status(text: &str) -> Result<String, ValueError> {
+    let status = Name::parse(text)?;
+    if status.as_str().chars().count() > ACTION_STATUS_CHARS {
+        return Err(ValueError(format!(
+            "must be at most {ACTION_STATUS_CHARS} characters"
+        )));
+    }
+    Ok(status.as_str().to_owned())
 }
 
 /// A partner's co-financing of an action.
@@ -905,7 +919,10 @@ async fn parse_action(
             });
         }
     }
-    let status = input.status.unwrap_or_else(|| "PLANNED".into());
+    let status = errors.check(
+        &["status"],
+        action_status(input.status.as_deref().unwrap_or("PLANNED")),
+    );
     errors.finish(|| {
         Some((
             programme_id?,
@@ -913,7 +930,7 @@ async fn parse_action(
             ActionContent {
                 title: title?.as_str().to_owned(),
                 description: description?.flatten().map(LongText::into_inner),
-                status,
+                status: status?,
                 sharing_method: input.sharing_method,
                 cost_items: items,
                 participants,
