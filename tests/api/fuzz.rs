@@ -163,8 +163,9 @@ impl Run<'_> {
     }
 
     fn request(&self, rng: &mut Rng, pool: &Pool) -> Request {
-        if !pool.corpus.is_empty() && rng.chance(25) {
-            let (mut document, caller) = rng.pick(&pool.corpus).clone();
+        if rng.chance(25)
+            && let Some((mut document, caller)) = pool.pick_from_corpus(rng)
+        {
             mangle::tweak(rng, pool, &mut document);
             return Request {
                 caller,
