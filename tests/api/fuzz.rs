@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::helpers::spawn_demo_app_with;
-use client::{Answer, Client, Payload, Request, callers};
+use client::{Answer, Client, Credential, Payload, Request, callers};
 use generate::Generator;
 use model::Model;
 use pool::Pool;
@@ -135,7 +135,13 @@ impl Run<'_> {
                 // A request the client cannot even build (a URL too long) never left.
                 Err(error) if error.is_builder() => continue,
                 Err(error) => Some(format!("no response: {error}")),
-                Ok(answer) => failure(answer),
+                Ok(answer) => {
+                    let invalid = matches!(
+                        self.client.callers[request.caller].credential,
+                        Credential::Invalid
+                    );
+                    failure(answer, invalid)
+                }
             };
             if let Some(reason) = failure {
                 let report = self.describe(stream, case, &request, &answer, &reason);
@@ -169,6 +175,7 @@ impl Run<'_> {
             mangle::tweak(rng, pool, &mut document);
             return Request {
                 caller,
+                invalid: 0,
                 accept: None,
                 content_type: "application/json",
                 payload: Payload::Graphql(document),
@@ -226,6 +233,7 @@ impl Run<'_> {
         };
         Request {
             caller,
+            invalid: rng.next_u64() as usize,
             accept,
             content_type,
             payload,
@@ -258,20 +266,34 @@ impl Run<'_> {
             Ok(answer) => format!("response {}: {}", answer.status, clip(&answer.text)),
             Err(error) => format!("no response: {error:?}"),
         };
+        let caller = &self.client.callers[request.caller];
+        let credentials = match caller.credential {
+            Credential::Invalid => {
+                let (name, value) = client::INVALID[request.invalid % client::INVALID.len()];
+                format!(" ({name}: {:?})", String::from_utf8_lossy(value))
+            }
+            _ => String::new(),
+        };
         format!(
-            "FUZZ FAILURE (seed {}, stream {stream}, case {case}): {reason}\ncaller: {}, accept: {:?}, content-type: {:?}\n{sent}\n{received}",
-            self.seed,
-            self.client.callers[request.caller].label,
-            request.accept,
-            request.content_type
+            "FUZZ FAILURE (seed {}, stream {stream}, case {case}): {reason}\ncaller: {}{credentials}, accept: {:?}, content-type: {:?}\n{sent}\n{received}",
+            self.seed, caller.label, request.accept, request.content_type
         )
     }
 }
 
-/// Why `answer` is a failure of the server, if it is one.
-fn failure(answer: &Answer) -> Option<String> {
+/// Why `answer` is a failure of the server, if it is one; `invalid` when the request
+/// carried credentials that identify no one, which must never run a document.
+fn failure(answer: &Answer, invalid: bool) -> Option<String> {
     if answer.status >= 500 {
         return Some(format!("status {}", answer.status));
+    }
+    if invalid
+        && answer
+            .body
+            .as_ref()
+            .is_some_and(|body| body.get("data").is_some())
+    {
+        return Some("invalid credentials ran a document".to_owned());
     }
     let errors = answer.body.as_ref()?.get("errors")?.as_array()?;
     errors.iter().find_map(|error| {
