@@ -136,11 +136,13 @@ impl Run<'_> {
                 Err(error) if error.is_builder() => continue,
                 Err(error) => Some(format!("no response: {error}")),
                 Ok(answer) => {
-                    let invalid = matches!(
-                        self.client.callers[request.caller].credential,
-                        Credential::Invalid
-                    );
-                    failure(answer, invalid)
+                    let credential = &self.client.callers[request.caller].credential;
+                    let invalid = matches!(credential, Credential::Invalid);
+                    failure(answer, invalid).or_else(|| {
+                        matches!(credential, Credential::Anonymous)
+                            .then(|| leak(&request, answer))
+                            .flatten()
+                    })
                 }
             };
             if let Some(reason) = failure {
@@ -302,6 +304,31 @@ fn failure(answer: &Answer, invalid: bool) -> Option<String> {
             .contains(&code)
             .then(|| format!("error code {code}: {}", error["message"]))
     })
+}
+
+/// The contact detail an anonymous caller was shown, if any: no e-mail address or phone
+/// number reaches anonymous callers (DESIGN.md, section 2), unless their request signed
+/// someone in.
+fn leak(request: &Request, answer: &Answer) -> Option<String> {
+    fn find(value: &Value) -> Option<String> {
+        match value {
+            Value::Object(object) => object.iter().find_map(|(key, value)| match key.as_str() {
+                "email" | "phone" if !value.is_null() => Some(format!("{key}: {value}")),
+                _ => find(value),
+            }),
+            Value::Array(items) => items.iter().find_map(find),
+            _ => None,
+        }
+    }
+    if let Payload::Graphql(document) | Payload::Get(document) = &request.payload
+        && ["login", "refreshSession"]
+            .iter()
+            .any(|field| document.query.contains(field))
+    {
+        return None;
+    }
+    let shown = find(answer.body.as_ref()?.get("data")?)?;
+    Some(format!("an anonymous caller was shown {shown}"))
 }
 
 /// Whether `body` has data, no error and no user error anywhere.
