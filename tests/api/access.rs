@@ -98,6 +98,25 @@ async fn bad_credentials_are_401_unauthenticated_never_anonymous() {
         .post(Auth::ApiKey("cufk_not-a-key"), VIEWER, json!({}))
         .await;
     assert_eq!(bad_key.status(), StatusCode::UNAUTHORIZED);
+    // Found by the fuzzer's invalid credentials: a header that is not visible ASCII was
+    // read as no header at all, and the request went through as anonymous.
+    for (name, value) in [
+        ("authorization", &b"Bearer \xff\xfe"[..]),
+        ("x-api-key", &b"\x80\x81"[..]),
+    ] {
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .header(
+                name,
+                reqwest::header::HeaderValue::from_bytes(value).unwrap(),
+            )
+            .json(&json!({ "query": VIEWER }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{name}");
+    }
 }
 
 #[tokio::test]

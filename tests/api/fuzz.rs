@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::helpers::spawn_demo_app_with;
-use client::{Answer, Client, Payload, Request, callers};
+use client::{Answer, Client, Credential, Payload, Request, callers};
 use generate::Generator;
 use model::Model;
 use pool::Pool;
@@ -135,7 +135,15 @@ impl Run<'_> {
                 // A request the client cannot even build (a URL too long) never left.
                 Err(error) if error.is_builder() => continue,
                 Err(error) => Some(format!("no response: {error}")),
-                Ok(answer) => failure(answer),
+                Ok(answer) => {
+                    let credential = &self.client.callers[request.caller].credential;
+                    let invalid = matches!(credential, Credential::Invalid);
+                    failure(answer, invalid).or_else(|| {
+                        matches!(credential, Credential::Anonymous)
+                            .then(|| leak(&request, answer))
+                            .flatten()
+                    })
+                }
             };
             if let Some(reason) = failure {
                 let report = self.describe(stream, case, &request, &answer, &reason);
@@ -163,11 +171,13 @@ impl Run<'_> {
     }
 
     fn request(&self, rng: &mut Rng, pool: &Pool) -> Request {
-        if !pool.corpus.is_empty() && rng.chance(25) {
-            let (mut document, caller) = rng.pick(&pool.corpus).clone();
+        if rng.chance(25)
+            && let Some((mut document, caller)) = pool.pick_from_corpus(rng)
+        {
             mangle::tweak(rng, pool, &mut document);
             return Request {
                 caller,
+                invalid: 0,
                 accept: None,
                 content_type: "application/json",
                 payload: Payload::Graphql(document),
@@ -225,6 +235,7 @@ impl Run<'_> {
         };
         Request {
             caller,
+            invalid: rng.next_u64() as usize,
             accept,
             content_type,
             payload,
@@ -257,20 +268,34 @@ impl Run<'_> {
             Ok(answer) => format!("response {}: {}", answer.status, clip(&answer.text)),
             Err(error) => format!("no response: {error:?}"),
         };
+        let caller = &self.client.callers[request.caller];
+        let credentials = match caller.credential {
+            Credential::Invalid => {
+                let (name, value) = client::INVALID[request.invalid % client::INVALID.len()];
+                format!(" ({name}: {:?})", String::from_utf8_lossy(value))
+            }
+            _ => String::new(),
+        };
         format!(
-            "FUZZ FAILURE (seed {}, stream {stream}, case {case}): {reason}\ncaller: {}, accept: {:?}, content-type: {:?}\n{sent}\n{received}",
-            self.seed,
-            self.client.callers[request.caller].label,
-            request.accept,
-            request.content_type
+            "FUZZ FAILURE (seed {}, stream {stream}, case {case}): {reason}\ncaller: {}{credentials}, accept: {:?}, content-type: {:?}\n{sent}\n{received}",
+            self.seed, caller.label, request.accept, request.content_type
         )
     }
 }
 
-/// Why `answer` is a failure of the server, if it is one.
-fn failure(answer: &Answer) -> Option<String> {
+/// Why `answer` is a failure of the server, if it is one; `invalid` when the request
+/// carried credentials that identify no one, which must never run a document.
+fn failure(answer: &Answer, invalid: bool) -> Option<String> {
     if answer.status >= 500 {
         return Some(format!("status {}", answer.status));
+    }
+    if invalid
+        && answer
+            .body
+            .as_ref()
+            .is_some_and(|body| body.get("data").is_some())
+    {
+        return Some("invalid credentials ran a document".to_owned());
     }
     let errors = answer.body.as_ref()?.get("errors")?.as_array()?;
     errors.iter().find_map(|error| {
@@ -279,6 +304,31 @@ fn failure(answer: &Answer) -> Option<String> {
             .contains(&code)
             .then(|| format!("error code {code}: {}", error["message"]))
     })
+}
+
+/// The contact detail an anonymous caller was shown, if any: no e-mail address or phone
+/// number reaches anonymous callers (DESIGN.md, section 2), unless their request signed
+/// someone in.
+fn leak(request: &Request, answer: &Answer) -> Option<String> {
+    fn find(value: &Value) -> Option<String> {
+        match value {
+            Value::Object(object) => object.iter().find_map(|(key, value)| match key.as_str() {
+                "email" | "phone" if !value.is_null() => Some(format!("{key}: {value}")),
+                _ => find(value),
+            }),
+            Value::Array(items) => items.iter().find_map(find),
+            _ => None,
+        }
+    }
+    if let Payload::Graphql(document) | Payload::Get(document) = &request.payload
+        && ["login", "refreshSession"]
+            .iter()
+            .any(|field| document.query.contains(field))
+    {
+        return None;
+    }
+    let shown = find(answer.body.as_ref()?.get("data")?)?;
+    Some(format!("an anonymous caller was shown {shown}"))
 }
 
 /// Whether `body` has data, no error and no user error anywhere.

@@ -504,25 +504,28 @@ pub async fn identify_caller(
         .map_err(Refusal::into_response)
 }
 
+fn unauthenticated() -> Refusal {
+    Refusal::new(
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHENTICATED",
+        "the credentials are invalid, expired or revoked: sign in again",
+    )
+}
+
 async fn caller_of(request: &HttpRequest, state: &AppState) -> Result<Caller, Refusal> {
-    let header_text = |name: &str| {
-        request
-            .headers()
-            .get(name)
-            .and_then(|value| value.to_str().ok())
+    // A credentials header that is not text holds bad credentials, not none.
+    let header_text = |name: &str| match request.headers().get(name) {
+        None => Ok(None),
+        Some(value) => value.to_str().map(Some).map_err(|_| unauthenticated()),
     };
     let credentials = Credentials {
-        authorization: header_text(header::AUTHORIZATION.as_str()),
-        api_key: header_text("x-api-key"),
+        authorization: header_text(header::AUTHORIZATION.as_str())?,
+        api_key: header_text("x-api-key")?,
     };
     identify(&state.db, &state.access, credentials)
         .await
         .map_err(|error| match error {
-            ApiError::Unauthenticated => Refusal::new(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "the credentials are invalid, expired or revoked: sign in again",
-            ),
+            ApiError::Unauthenticated => unauthenticated(),
             ApiError::ServiceUnavailable(_) => Refusal::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "SERVICE_UNAVAILABLE",

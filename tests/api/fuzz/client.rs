@@ -20,9 +20,28 @@ pub enum Credential {
         token: Mutex<String>,
     },
     ApiKey(String),
-    /// Credentials that identify no one (a `401`).
-    Invalid(&'static str),
+    /// Credentials that identify no one (a `401`), one of [`INVALID`] per request.
+    Invalid,
 }
+
+/// Headers with credentials that identify no one: malformed, forged, unsigned, too long.
+pub const INVALID: &[(&str, &[u8])] = &[
+    ("authorization", b"Bearer not.a.token"),
+    ("authorization", b"Bearer "),
+    ("authorization", b"Bearer"),
+    ("authorization", b"Basic YWRtaW46YWRtaW4="),
+    ("authorization", b"bearer  a  b"),
+    // A JWT with `alg: none` for user 1.
+    (
+        "authorization",
+        b"Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxIn0.",
+    ),
+    ("authorization", b"Bearer cuf_\xc3\xa9t\xe9"),
+    ("authorization", b"Bearer \xff\xfe"),
+    ("x-api-key", b"cuf_not_a_key"),
+    ("x-api-key", b""),
+    ("x-api-key", b"\x80\x81"),
+];
 
 /// One caller of the run.
 pub struct Caller {
@@ -42,6 +61,8 @@ pub enum Payload {
 /// One fuzzed request.
 pub struct Request {
     pub caller: usize,
+    /// Which of [`INVALID`] an invalid caller sends.
+    pub invalid: usize,
     pub accept: Option<&'static str>,
     pub content_type: &'static str,
     pub payload: Payload,
@@ -148,7 +169,7 @@ pub async fn callers(app: &TestApp) -> (Vec<Caller>, Vec<String>) {
         },
         Caller {
             label: "invalid",
-            credential: Credential::Invalid("Bearer not.a.token"),
+            credential: Credential::Invalid,
             weight: 4,
         },
     ];
@@ -199,7 +220,13 @@ impl Client<'_> {
             Credential::Anonymous => builder,
             Credential::User { token, .. } => builder.bearer_auth(token.lock().unwrap().clone()),
             Credential::ApiKey(key) => builder.header("x-api-key", key),
-            Credential::Invalid(authorization) => builder.header("authorization", *authorization),
+            Credential::Invalid => {
+                let (name, value) = INVALID[request.invalid % INVALID.len()];
+                match reqwest::header::HeaderValue::from_bytes(value) {
+                    Ok(value) => builder.header(name, value),
+                    Err(_) => builder,
+                }
+            }
         };
         let response = builder.timeout(Duration::from_secs(60)).send().await?;
         let status = response.status().as_u16();

@@ -171,15 +171,25 @@ impl<'a> Generator<'a> {
     }
 
     fn selection_set(&mut self, type_name: &str, depth: usize) -> String {
-        if depth > self.max_depth || self.budget == 0 {
-            return "{ __typename }".to_owned();
-        }
         let model = self.model;
+        let fields = model.fields(type_name);
+        // A payload's user errors say whether a mutation did what it was asked: the corpus
+        // keeps only documents that did.
+        let payload = depth == 2
+            && fields
+                .iter()
+                .any(|field| field.node.name.node.as_str() == "userErrors");
+        let mut parts = Vec::new();
+        if payload {
+            parts.push("userErrors { field code }".to_owned());
+        }
+        if depth > self.max_depth || self.budget == 0 {
+            parts.push("__typename".to_owned());
+            return format!("{{ {} }}", parts.join(" "));
+        }
         let possible = model.possible_types(type_name);
         let is_abstract = possible != [type_name];
-        let fields = model.fields(type_name);
         let mut chosen: Vec<&str> = Vec::new();
-        let mut parts = Vec::new();
         for _ in 0..self.rng.between(1, 4) {
             if self.budget == 0 {
                 break;
@@ -299,7 +309,7 @@ impl<'a> Generator<'a> {
             let include = if required {
                 !self.rng.chance(self.noise)
             } else {
-                depth < 3 && self.rng.chance(45)
+                depth < 3 && self.rng.chance(55)
             };
             if include {
                 // An input's `id` is of the kind its type names (`UpdateEventInput`).

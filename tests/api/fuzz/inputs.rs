@@ -44,7 +44,8 @@ pub fn string(rng: &mut Rng, pool: &Pool) -> String {
         6 | 7 => (*rng.pick(UNICODE)).to_owned(),
         8 | 9 => (*rng.pick(INJECTIONS)).to_owned(),
         10 => {
-            let length = *rng.pick(&[201, 256, 1_000, 10_001, 40_000]);
+            // One past the usual column widths and length limits, and far past them.
+            let length = *rng.pick(&[3, 9, 17, 33, 65, 129, 201, 256, 2_049, 10_001, 40_000]);
             repeated(rng.pick::<&str>(&["a", "é", "🦀", "ab "]), length)
         }
         11 => (0..rng.between(1, 30))
@@ -154,6 +155,9 @@ fn hinted(rng: &mut Rng, pool: &Pool, hint: &str) -> Option<String> {
                 .map(|_| rng.next_u64() as u8)
                 .collect();
             base64(&bytes)
+        }
+        "status" => {
+            (*rng.pick(&["PLANNED", "EN COURS", "DONE", "ABANDONNÉE EN 2014", "x"])).to_owned()
         }
         hint if hint.contains("name") || hint.contains("title") || hint.contains("label") => {
             format!("{} {}", rng.pick(WORDS), rng.below(100_000))

@@ -1,6 +1,8 @@
 //! What the fuzzer learns from responses and sends back: ids, cursors and versions seen,
 //! documents that succeeded; and ids and cursors made from them, real, altered or forged.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
 use super::generate::Document;
@@ -17,10 +19,14 @@ pub struct Pool {
     pub versions: Vec<i64>,
     /// The last version seen of each id, for updates that should get past the version check.
     pub version_of: std::collections::HashMap<String, i64>,
-    /// Documents that succeeded, with their caller: `mangle::tweak` sends them
-    /// again with one value changed.
-    pub corpus: Vec<(Document, usize)>,
+    /// Documents that succeeded, with their caller, by their first root field (a few of
+    /// each, so that fields that always succeed do not crowd out the others):
+    /// `mangle::tweak` sends them again with one value changed.
+    pub corpus: BTreeMap<String, Vec<(Document, usize)>>,
 }
+
+/// How many documents the corpus keeps of each root field.
+const CORPUS_PER_FIELD: usize = 8;
 
 /// How many values of each kind the pool keeps.
 const POOL_SIZE: usize = 400;
@@ -39,11 +45,34 @@ fn keep<T: PartialEq>(items: &mut Vec<T>, item: T, slot: usize) {
 impl Pool {
     /// Keeps `document`, which succeeded for `caller`.
     pub fn remember(&mut self, document: Document, caller: usize, slot: usize) {
-        if self.corpus.len() < POOL_SIZE {
-            self.corpus.push((document, caller));
+        let key = root_field(&document.query);
+        let kept = self.corpus.entry(key).or_default();
+        if kept.len() < CORPUS_PER_FIELD {
+            kept.push((document, caller));
         } else {
-            self.corpus[slot % POOL_SIZE] = (document, caller);
+            kept[slot % CORPUS_PER_FIELD] = (document, caller);
         }
+    }
+
+    /// A document of the corpus and its caller, of a root field drawn evenly (mutations
+    /// more often: they succeed less often, and write).
+    pub fn pick_from_corpus(&self, rng: &mut Rng) -> Option<(Document, usize)> {
+        let keys: Vec<&String> = self.corpus.keys().collect();
+        if keys.is_empty() {
+            return None;
+        }
+        let mutations: Vec<&String> = keys
+            .iter()
+            .copied()
+            .filter(|key| key.starts_with("mutation"))
+            .collect();
+        let key = if !mutations.is_empty() && rng.chance(60) {
+            *rng.pick(&mutations)
+        } else {
+            *rng.pick(&keys)
+        };
+        let documents = self.corpus.get(key)?;
+        Some(rng.pick(documents).clone())
     }
 
     /// Keeps the ids, cursors and versions found anywhere in `body`.
@@ -81,6 +110,32 @@ impl Pool {
             _ => {}
         }
     }
+}
+
+/// The operation type and first root field of `query`, e.g. `mutation saveProgrammeAction`.
+fn root_field(query: &str) -> String {
+    use async_graphql::parser::types::{DocumentOperations, Selection};
+    let Ok(document) = async_graphql::parser::parse_query(query) else {
+        return "unparsed".to_owned();
+    };
+    let operation = match &document.operations {
+        DocumentOperations::Single(operation) => &operation.node,
+        DocumentOperations::Multiple(operations) => match operations.values().next() {
+            Some(operation) => &operation.node,
+            None => return "none".to_owned(),
+        },
+    };
+    let field = operation
+        .selection_set
+        .node
+        .items
+        .iter()
+        .find_map(|selection| match &selection.node {
+            Selection::Field(field) => Some(field.node.name.node.to_string()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    format!("{} {field}", operation.ty)
 }
 
 #[rustfmt::skip]
@@ -221,5 +276,24 @@ pub fn cursor(rng: &mut Rng, pool: &Pool) -> String {
         }
         4 => base64(wild(rng, pool, 2).to_string().as_bytes()),
         _ => string(rng, pool),
+    }
+}
+
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_corpus_files_a_document_under_its_first_root_field() {
+        assert_eq!(
+            root_field(
+                "mutation M($a: X = {b: \"{\"}) { a1: saveProgrammeAction(input: $a) { x } }"
+            ),
+            "mutation saveProgrammeAction"
+        );
+        assert_eq!(
+            root_field("{ __typename authorities { totalCount } }"),
+            "query __typename"
+        );
+        assert_eq!(root_field("{ broken"), "unparsed");
     }
 }
