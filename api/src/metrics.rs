@@ -277,24 +277,18 @@ impl Metrics {
 /// The pool's open, idle and maximum connections.
 fn pool_usage(db: &DatabaseConnection) -> (u64, u64, u64) {
     match db.get_database_backend() {
-        DatabaseBackend::Postgres => {
-            let pool = db.get_postgres_connection_pool();
-            (
-                u64::from(pool.size()),
-                pool.num_idle() as u64,
-                u64::from(pool.options().get_max_connections()),
-            )
-        }
-        DatabaseBackend::Sqlite => {
-            let pool = db.get_sqlite_connection_pool();
-            (
-                u64::from(pool.size()),
-                pool.num_idle() as u64,
-                u64::from(pool.options().get_max_connections()),
-            )
-        }
+        DatabaseBackend::Postgres => usage(db.get_postgres_connection_pool()),
+        DatabaseBackend::Sqlite => usage(db.get_sqlite_connection_pool()),
         _ => (0, 0, 0),
     }
+}
+
+fn usage<D: sea_orm::sqlx::Database>(pool: &sea_orm::sqlx::Pool<D>) -> (u64, u64, u64) {
+    (
+        u64::from(pool.size()),
+        pool.num_idle() as u64,
+        u64::from(pool.options().get_max_connections()),
+    )
 }
 
 #[cfg(test)]
