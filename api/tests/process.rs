@@ -333,3 +333,189 @@ fn seed_synthetic_loads_its_scale_of_every_count_which_the_api_serves() {
     drop(server);
     let _ = std::fs::remove_file(file);
 }
+
+/// Posts `body` (a JSON value) to `/graphql` with a bearer `token` (none if empty); the
+/// response's JSON body.
+fn post_json(address: &str, token: &str, body: &serde_json::Value) -> serde_json::Value {
+    let body = body.to_string();
+    let authorization = if token.is_empty() {
+        String::new()
+    } else {
+        format!("Authorization: Bearer {token}\r\n")
+    };
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n{authorization}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (_, json) = response.split_once("\r\n\r\n").unwrap();
+    serde_json::from_str(json).unwrap_or_else(|_| panic!("{response}"))
+}
+
+/// A fresh PostgreSQL database next to `base` (dropped by the returned guard).
+struct Database {
+    base: String,
+    name: String,
+    url: String,
+}
+
+impl Database {
+    fn create(runtime: &tokio::runtime::Runtime, base: &str) -> Self {
+        use sea_orm::ConnectionTrait;
+        let name = format!("cuf_test_replicas_{}", std::process::id());
+        let prefix = base.split('?').next().unwrap().rsplit_once('/').unwrap().0;
+        runtime.block_on(async {
+            let admin = sea_orm::Database::connect(base).await.unwrap();
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .unwrap();
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+        });
+        Self {
+            base: base.to_owned(),
+            url: format!("{prefix}/{name}"),
+            name,
+        }
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        use sea_orm::ConnectionTrait;
+        let (base, name) = (self.base.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            runtime.block_on(async {
+                if let Ok(admin) = sea_orm::Database::connect(&base).await {
+                    let statement = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    let _ = admin.execute_unprepared(&statement).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// Two replicas on one PostgreSQL database: a change made through one reaches a
+/// subscription held by the other (LISTEN/NOTIFY). Runs where `CUF_TEST_DATABASE_URL` names
+/// a PostgreSQL server, as in `.ci/run`; SQLite has one process by design.
+#[test]
+fn a_change_made_on_one_replica_reaches_a_subscriber_of_the_other() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let Ok(base) = std::env::var("CUF_TEST_DATABASE_URL") else {
+        eprintln!("CUF_TEST_DATABASE_URL is not set: the two-replica test needs PostgreSQL");
+        return;
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let database = Database::create(&runtime, &base);
+    let replica = |url: &str| {
+        let mut command = api(url);
+        command
+            .env("CUF_ADMIN_EMAIL", "admin@replicas.example.org")
+            .env("CUF_ADMIN_PASSWORD", "a shared administrator password")
+            .env(
+                "CUF_JWT_SECRET",
+                "one secret shared by both replicas, long enough",
+            )
+            .env("CUF_DEMO_DATA", "false")
+            .stdout(Stdio::piped());
+        Running(command.spawn().unwrap())
+    };
+    let mut first = replica(&database.url);
+    let first_address = listening_address(&mut first.0);
+    let mut second = replica(&database.url);
+    let second_address = listening_address(&mut second.0);
+    assert_ne!(first_address, second_address);
+
+    let login = post_json(
+        &first_address,
+        "",
+        &serde_json::json!({ "query": "mutation { login(input: {email: \"admin@replicas.example.org\", password: \"a shared administrator password\"}) { accessToken } }" }),
+    );
+    let token = login["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{login}"))
+        .to_owned();
+
+    runtime.block_on(async {
+        let mut request = format!("ws://{second_address}/graphql/ws")
+            .into_client_request()
+            .unwrap();
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        let send = |value: serde_json::Value| Message::text(value.to_string());
+        socket
+            .send(send(serde_json::json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } })))
+            .await
+            .unwrap();
+        let mut next = async || loop {
+            let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+                .await
+                .expect("a message in time")
+                .unwrap()
+                .unwrap();
+            if let Message::Text(text) = message {
+                return serde_json::from_str::<serde_json::Value>(&text).unwrap();
+            }
+        };
+        assert_eq!(next().await["type"], "connection_ack");
+        drop(next);
+        socket
+            .send(send(serde_json::json!({ "id": "1", "type": "subscribe", "payload": {
+                "query": "subscription { cooperationChanged { kind cooperationId cooperation { title } } }" } })))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+
+        let authority = |name: &str, country: &str| {
+            let created = post_json(
+                &first_address,
+                &token,
+                &serde_json::json!({
+                    "query": "mutation($input: CreateAuthorityInput!) { createAuthority(input: $input) { authority { id } } }",
+                    "variables": { "input": { "name": name, "kind": "MUNICIPALITY", "countryCode": country } } }),
+            );
+            created["data"]["createAuthority"]["authority"]["id"].clone()
+        };
+        let (lyon, oaxaca) = (authority("Ville de Lyon", "FR"), authority("Oaxaca", "MX"));
+        let created = post_json(
+            &first_address,
+            &token,
+            &serde_json::json!({
+                "query": "mutation($input: CreateCooperationInput!) { createCooperation(input: $input) { cooperation { id } } }",
+                "variables": { "input": { "title": "Eau potable", "countryCode": "MX", "status": "ONGOING",
+                    "frenchPartnerIds": [lyon], "foreignPartnerIds": [oaxaca] } } }),
+        );
+        let id = created["data"]["createCooperation"]["cooperation"]["id"].clone();
+        assert!(id.is_string(), "{created}");
+        let message = loop {
+            let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+                .await
+                .expect("the change reaches the other replica in time")
+                .unwrap()
+                .unwrap();
+            if let Message::Text(text) = message {
+                break serde_json::from_str::<serde_json::Value>(&text).unwrap();
+            }
+        };
+        let change = &message["payload"]["data"]["cooperationChanged"];
+        assert_eq!(change["kind"], "CREATED", "{message}");
+        assert_eq!(change["cooperationId"], id);
+        assert_eq!(change["cooperation"]["title"], "Eau potable");
+    });
+    drop((first, second));
+}
