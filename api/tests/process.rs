@@ -404,12 +404,35 @@ impl Drop for Database {
     }
 }
 
+/// The next text message of `socket`, as JSON; a panic after 10 s.
+async fn next_json<S>(socket: &mut S) -> serde_json::Value
+where
+    S: futures_util::Stream<
+            Item = Result<
+                tokio_tungstenite::tungstenite::Message,
+                tokio_tungstenite::tungstenite::Error,
+            >,
+        > + Unpin,
+{
+    use futures_util::StreamExt;
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a message in time")
+            .unwrap()
+            .unwrap();
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
+            return serde_json::from_str(&text).unwrap();
+        }
+    }
+}
+
 /// Two replicas on one PostgreSQL database: a change made through one reaches a
 /// subscription held by the other (LISTEN/NOTIFY). Runs where `CUF_TEST_DATABASE_URL` names
 /// a PostgreSQL server, as in `.ci/run`; SQLite has one process by design.
 #[test]
 fn a_change_made_on_one_replica_reaches_a_subscriber_of_the_other() {
-    use futures_util::{SinkExt, StreamExt};
+    use futures_util::SinkExt;
     use tokio_tungstenite::tungstenite::Message;
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -462,18 +485,7 @@ fn a_change_made_on_one_replica_reaches_a_subscriber_of_the_other() {
             .send(send(serde_json::json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } })))
             .await
             .unwrap();
-        let mut next = async || loop {
-            let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
-                .await
-                .expect("a message in time")
-                .unwrap()
-                .unwrap();
-            if let Message::Text(text) = message {
-                return serde_json::from_str::<serde_json::Value>(&text).unwrap();
-            }
-        };
-        assert_eq!(next().await["type"], "connection_ack");
-        drop(next);
+        assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
         socket
             .send(send(serde_json::json!({ "id": "1", "type": "subscribe", "payload": {
                 "query": "subscription { cooperationChanged { kind cooperationId cooperation { title } } }" } })))
@@ -502,16 +514,7 @@ fn a_change_made_on_one_replica_reaches_a_subscriber_of_the_other() {
         );
         let id = created["data"]["createCooperation"]["cooperation"]["id"].clone();
         assert!(id.is_string(), "{created}");
-        let message = loop {
-            let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
-                .await
-                .expect("the change reaches the other replica in time")
-                .unwrap()
-                .unwrap();
-            if let Message::Text(text) = message {
-                break serde_json::from_str::<serde_json::Value>(&text).unwrap();
-            }
-        };
+        let message = next_json(&mut socket).await;
         let change = &message["payload"]["data"]["cooperationChanged"];
         assert_eq!(change["kind"], "CREATED", "{message}");
         assert_eq!(change["cooperationId"], id);
