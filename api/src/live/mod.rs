@@ -11,12 +11,13 @@
 //! delivering anything, so a change carries ids, never content.
 
 pub mod graphql;
+mod queries;
 
 use std::sync::Mutex;
 use std::time::Duration;
 
 use async_graphql::Enum;
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, TransactionSession};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, TransactionSession};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
@@ -131,12 +132,7 @@ pub async fn record(db: &impl ConnectionTrait, change: Change) -> Result<(), DbE
         DbBackend::Postgres => {
             let payload = serde_json::to_string(&change)
                 .map_err(|error| DbErr::Custom(format!("cannot encode a change: {error}")))?;
-            db.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [CHANNEL.into(), payload.into()],
-            ))
-            .await?;
+            queries::notify(db, CHANNEL, payload).await?;
         }
         _ => {
             // Outside a request (the command line, seeding) nobody in this process listens.
