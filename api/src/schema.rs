@@ -176,6 +176,9 @@ pub fn build(
         .data(loader(ChildrenLoader::<
             entities::programme_milestone::Entity,
         >::new(db.clone())))
+        .data(loader(
+            ChildrenLoader::<entities::api_key_operation::Entity>::new(db.clone()),
+        ))
         .data(db)
         .data(bus)
         .finish()

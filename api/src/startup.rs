@@ -180,6 +180,7 @@ impl Application {
             bus,
             origins: settings.cors_origins.clone(),
             ws_init_timeout: Duration::from_secs(settings.ws_init_timeout_seconds.max(1)),
+            persisted: Default::default(),
         });
         let origins = settings.cors_origins.clone();
         let mut server = HttpServer::new(move || {

@@ -6,6 +6,7 @@ pub mod action_funding;
 pub mod affiliation;
 pub mod agenda_item;
 pub mod api_key;
+pub mod api_key_operation;
 pub mod audit_entry;
 pub mod authority;
 pub mod cooperation;

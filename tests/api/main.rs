@@ -18,6 +18,7 @@ mod limits;
 mod nodes;
 mod organisations;
 mod people;
+mod persisted;
 mod playground;
 mod programmes;
 mod reminders;

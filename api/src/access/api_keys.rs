@@ -2,7 +2,7 @@
 //! MINISTRY role (read-only), is shown once when created and stored only as a digest.
 
 use chrono::{SubsecRound, Utc};
-use entities::{api_key, organisation};
+use entities::{api_key, api_key_operation, organisation};
 use sea_orm::{TransactionSession, TransactionTrait};
 use serde_json::{Value, json};
 
@@ -52,6 +52,7 @@ pub async fn create_api_key(
         created_at: Utc::now().trunc_subsecs(6),
         last_used_at: None,
         revoked_at: None,
+        operations_pinned: false,
     };
     let created = storage::insert::<api_key::Entity>(&transaction, row).await?;
     let node = ids::encode(NodeKind::ApiKey, created.id);
@@ -101,4 +102,74 @@ pub async fn revoke_api_key(
     .await?;
     transaction.commit().await.map_err(ApiError::from)?;
     Ok(revoked)
+}
+
+/// An operation to register for an API key: its name and document, already checked.
+#[derive(Debug, Clone)]
+pub struct NewOperation {
+    pub name: String,
+    pub document: String,
+}
+
+/// Replaces the operations registered for the API key `id` and pins the key to them (it then
+/// runs only those) or not. The key, with its operations.
+pub async fn set_api_key_operations(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    id: i64,
+    pinned: bool,
+    operations: Vec<NewOperation>,
+) -> Result<api_key::Model, Rejection> {
+    let transaction = crate::db::begin_write(db).await.map_err(ApiError::from)?;
+    let Some(current) = storage::find::<api_key::Entity>(&transaction, id).await? else {
+        return Err(Rejection::user(
+            &["apiKeyId"],
+            UserErrorCode::NotFound,
+            "no API key has this id",
+        ));
+    };
+    let now = Utc::now().trunc_subsecs(6);
+    let rows: Vec<api_key_operation::Model> = operations
+        .into_iter()
+        .map(|operation| api_key_operation::Model {
+            id: 0,
+            api_key_id: id,
+            name: operation.name,
+            sha256: tokens::digest(&operation.document),
+            document: operation.document,
+            created_at: now,
+        })
+        .collect();
+    let registered = json!(
+        rows.iter()
+            .map(|row| json!({ "name": row.name, "sha256": row.sha256 }))
+            .collect::<Vec<_>>()
+    );
+    super::queries::replace_api_key_operations(&transaction, id, pinned, rows).await?;
+    let node = ids::encode(NodeKind::ApiKey, id);
+    audit::record(
+        &transaction,
+        actor,
+        "setApiKeyOperations",
+        Some(&node),
+        Some(json!({ "pinned": current.operations_pinned })),
+        Some(json!({ "pinned": pinned, "operations": registered })),
+    )
+    .await?;
+    transaction.commit().await.map_err(ApiError::from)?;
+    Ok(api_key::Model {
+        operations_pinned: pinned,
+        ..current
+    })
+}
+
+/// The document with the digest `sha256` that the API key `api_key_id` registered.
+pub async fn registered_operation(
+    db: &impl sea_orm::ConnectionTrait,
+    api_key_id: i64,
+    sha256: &str,
+) -> Result<Option<String>, ApiError> {
+    Ok(super::queries::api_key_operation(db, api_key_id, sha256)
+        .await?
+        .map(|operation| operation.document))
 }

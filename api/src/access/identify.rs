@@ -64,6 +64,7 @@ async fn api_key(db: &DatabaseConnection, key: &str) -> Result<Caller, ApiError>
         id: key.id,
         name: key.name,
         organisation_id: key.organisation_id,
+        pinned: key.operations_pinned,
     })
 }
 

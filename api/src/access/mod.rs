@@ -81,6 +81,8 @@ pub enum Caller {
         id: i64,
         name: String,
         organisation_id: i64,
+        /// Whether the key runs only its registered operations.
+        pinned: bool,
     },
     /// The server itself (bootstrap, seeding, command line).
     System,

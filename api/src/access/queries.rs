@@ -2,7 +2,7 @@
 //! `storage`.
 
 use chrono::{DateTime, Utc};
-use entities::{api_key, session, user};
+use entities::{api_key, api_key_operation, session, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, DbErr,
@@ -206,6 +206,44 @@ pub async fn revoke_api_key(
     Ok(())
 }
 
+/// The operation with the digest `sha256` that the API key `api_key_id` registered.
+pub async fn api_key_operation(
+    db: &impl ConnectionTrait,
+    api_key_id: i64,
+    sha256: &str,
+) -> Result<Option<api_key_operation::Model>, DbErr> {
+    api_key_operation::Entity::find()
+        .filter(api_key_operation::Column::ApiKeyId.eq(api_key_id))
+        .filter(api_key_operation::Column::Sha256.eq(sha256))
+        .one(db)
+        .await
+}
+
+/// Replaces the registered operations of the API key `api_key_id` by `rows`, and pins the
+/// key to them or not.
+pub async fn replace_api_key_operations(
+    db: &impl ConnectionTrait,
+    api_key_id: i64,
+    pinned: bool,
+    rows: Vec<api_key_operation::Model>,
+) -> Result<(), DbErr> {
+    api_key_operation::Entity::delete_many()
+        .filter(api_key_operation::Column::ApiKeyId.eq(api_key_id))
+        .exec(db)
+        .await?;
+    for row in rows {
+        let mut active = row.into_active_model().reset_all();
+        active.id = sea_orm::ActiveValue::NotSet;
+        active.insert(db).await?;
+    }
+    api_key::Entity::update_many()
+        .col_expr(api_key::Column::OperationsPinned, Expr::value(pinned))
+        .filter(api_key::Column::Id.eq(api_key_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Records that an API key was used.
 pub async fn touch_api_key(
     db: &impl ConnectionTrait,
@@ -242,4 +280,14 @@ pub async fn api_keys_page(
         select = select.filter(api_key::Column::OrganisationId.eq(organisation_id));
     }
     pagination::fetch_page(db, select, &api_keys_by_creation(), page, with_total).await
+}
+
+/// A key's registered operations load a batch of keys at a time, by id.
+impl crate::storage::Children for api_key_operation::Entity {
+    const PARENT: api_key_operation::Column = api_key_operation::Column::ApiKeyId;
+    const ORDER: api_key_operation::Column = api_key_operation::Column::Id;
+
+    fn parent(model: &api_key_operation::Model) -> Option<i64> {
+        Some(model.api_key_id)
+    }
 }

@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use super::negotiation::{self, ResponseFormat};
 use super::rate_limit::{BucketKey, Quota, Refused};
-use super::{AppState, RequestId, playground};
+use super::{AppState, RequestId, persisted, playground};
 use crate::access::Caller;
 use crate::access::identify::{Credentials, identify};
 use crate::access::sign_in::{ClientAddress, REFRESH_COOKIE, RefreshCookie};
@@ -60,9 +60,36 @@ impl Refusal {
 
 /// The parts of a GraphQL-over-HTTP request.
 struct Params {
-    query: String,
+    /// The document; absent when only its digest is sent (a persisted query).
+    query: Option<String>,
     operation_name: Option<String>,
     variables: Option<serde_json::Value>,
+    /// `extensions.persistedQuery.sha256Hash`.
+    persisted: Option<String>,
+}
+
+/// The digest of `extensions.persistedQuery`, if any; version 1 only.
+fn persisted_hash(extensions: Option<serde_json::Value>) -> Result<Option<String>, Refusal> {
+    let Some(persisted) = extensions.and_then(|mut extensions| {
+        extensions
+            .as_object_mut()
+            .and_then(|object| object.remove("persistedQuery"))
+    }) else {
+        return Ok(None);
+    };
+    if persisted["version"] != 1 {
+        return Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            "PERSISTED_QUERY_NOT_SUPPORTED",
+            "persistedQuery.version must be 1",
+        ));
+    }
+    match persisted["sha256Hash"].as_str() {
+        Some(hash) if persisted::is_digest(hash) => Ok(Some(hash.to_owned())),
+        _ => Err(Refusal::bad_request(
+            "persistedQuery.sha256Hash must be a SHA-256 in lowercase hex",
+        )),
+    }
 }
 
 fn accept_header(request: &HttpRequest) -> Option<&str> {
@@ -149,9 +176,15 @@ fn params_from_json(body: &[u8]) -> Result<Params, Refusal> {
             ));
         }
     };
+    let persisted = match object.remove("extensions") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(extensions @ serde_json::Value::Object(_)) => persisted_hash(Some(extensions))?,
+        Some(_) => return Err(Refusal::bad_request("`extensions` must be an object")),
+    };
     let query = match object.remove("query") {
-        Some(serde_json::Value::String(query)) => query,
+        Some(serde_json::Value::String(query)) => Some(query),
         Some(_) => return Err(Refusal::bad_request("`query` must be a string")),
+        None if persisted.is_some() => None,
         None => return Err(Refusal::bad_request("`query` is required")),
     };
     let operation_name = match object.remove("operationName") {
@@ -168,6 +201,7 @@ fn params_from_json(body: &[u8]) -> Result<Params, Refusal> {
         query,
         operation_name,
         variables,
+        persisted,
     })
 }
 
@@ -181,9 +215,18 @@ fn params_from_query_string(query_string: &str) -> Result<Option<Params>, Refusa
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.clone())
     };
-    let Some(query) = take("query") else {
-        return Ok(None);
+    let persisted = match take("extensions") {
+        None => None,
+        Some(text) => {
+            persisted_hash(Some(serde_json::from_str(&text).map_err(|_| {
+                Refusal::bad_request("`extensions` must be a JSON object")
+            })?))?
+        }
     };
+    let query = take("query");
+    if query.is_none() && persisted.is_none() {
+        return Ok(None);
+    }
     let variables = match take("variables") {
         None => None,
         Some(text) => match serde_json::from_str(&text) {
@@ -196,6 +239,7 @@ fn params_from_query_string(query_string: &str) -> Result<Option<Params>, Refusa
         query,
         operation_name: take("operationName").filter(|name| !name.is_empty()),
         variables,
+        persisted,
     }))
 }
 
@@ -320,7 +364,21 @@ async fn run(
     named: &mut Option<String>,
 ) -> Outcome {
     let operation_name = params.operation_name;
-    let mut graphql = async_graphql::Request::new(params.query);
+    let mut caller = None;
+    let (query, registered) = match document(
+        request,
+        state,
+        format,
+        params.query,
+        params.persisted.as_deref(),
+        &mut caller,
+    )
+    .await
+    {
+        Ok(found) => found,
+        Err(outcome) => return outcome,
+    };
+    let mut graphql = async_graphql::Request::new(query);
     if let Some(name) = &operation_name {
         graphql = graphql.operation_name(name.clone());
     }
@@ -328,13 +386,20 @@ async fn run(
         graphql = graphql.variables(Variables::from_json(variables));
     }
     let variables = graphql.variables.clone();
-    let document = match graphql.parsed_query() {
-        Ok(document) => document,
-        Err(error) => {
-            let body = error_body(&[error], "GRAPHQL_PARSE_FAILED");
-            let response = json_response(StatusCode::BAD_REQUEST, format, &body);
-            return Outcome::new("refused", response);
-        }
+    if let Err(error) = graphql.parsed_query() {
+        let body = error_body(&[error], "GRAPHQL_PARSE_FAILED");
+        let response = json_response(StatusCode::BAD_REQUEST, format, &body);
+        return Outcome::new("refused", response);
+    }
+    if let Some(hash) = &params.persisted {
+        // Only documents that parse are remembered.
+        state.persisted.insert(hash, &graphql.query);
+    }
+    let Ok(document) = graphql.parsed_query() else {
+        return Outcome::new(
+            "refused",
+            Refusal::bad_request("unparsable").into_response(),
+        );
     };
     *named = operation_name_of(document, operation_name.as_deref());
     let operation = operation_type(document, operation_name.as_deref());
@@ -370,10 +435,32 @@ async fn run(
     if let Some(id) = request.extensions().get::<RequestId>() {
         graphql = graphql.data(id.clone());
     }
-    let caller = match identify_caller(request, state).await {
-        Ok(caller) => caller,
-        Err(response) => return Outcome::new("unauthenticated", response),
+    let caller = match caller {
+        Some(caller) => caller,
+        None => match identify_caller(request, state).await {
+            Ok(caller) => caller,
+            Err(response) => return Outcome::new("unauthenticated", response),
+        },
     };
+    if let Caller::ApiKey {
+        id, pinned: true, ..
+    } = &caller
+        && !registered
+    {
+        let digest = crate::access::tokens::digest(&graphql.query);
+        match crate::access::api_keys::registered_operation(&state.db, *id, &digest).await {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                let refusal = Refusal::new(
+                    StatusCode::FORBIDDEN,
+                    "OPERATION_NOT_ALLOWED",
+                    "this API key runs only its registered operations: ask an administrator to register this document",
+                );
+                return Outcome::new("refused", refusal.into_response());
+            }
+            Err(error) => return Outcome::new("error", api_error_response(&error)),
+        }
+    }
     let address = request.peer_addr().map(|address| address.ip().to_string());
     let quota = if state.rate_limiter.enabled() {
         let key = BucketKey::of(&caller, address.as_deref());
@@ -467,6 +554,78 @@ async fn run(
         "error"
     };
     Outcome::new(label, http_response)
+}
+
+/// The document of a request: its text, or the one a persisted query's digest names (the
+/// replica's memory, else an operation the calling API key registered, for which the caller
+/// is identified here), and whether it is one of the key's registered operations.
+async fn document(
+    request: &HttpRequest,
+    state: &AppState,
+    format: ResponseFormat,
+    query: Option<String>,
+    persisted: Option<&str>,
+    caller: &mut Option<Caller>,
+) -> Result<(String, bool), Outcome> {
+    let refused =
+        |code: &str, message: &str| Outcome::new("refused", request_error(format, code, message));
+    match (query, persisted) {
+        (Some(query), Some(hash)) => {
+            if crate::access::tokens::digest(&query) != hash {
+                return Err(refused(
+                    "PERSISTED_QUERY_HASH_MISMATCH",
+                    "persistedQuery.sha256Hash is not the SHA-256 of `query`",
+                ));
+            }
+            Ok((query, false))
+        }
+        (Some(query), None) => Ok((query, false)),
+        (None, Some(hash)) => {
+            if let Some(query) = state.persisted.get(hash) {
+                return Ok((query.to_string(), false));
+            }
+            let identified = identify_caller(request, state)
+                .await
+                .map_err(|response| Outcome::new("unauthenticated", response))?;
+            let registered = match &identified {
+                Caller::ApiKey { id, .. } => {
+                    crate::access::api_keys::registered_operation(&state.db, *id, hash)
+                        .await
+                        .map_err(|error| Outcome::new("error", api_error_response(&error)))?
+                }
+                _ => None,
+            };
+            *caller = Some(identified);
+            // Apollo's clients recognise this message and resend the document.
+            registered
+                .map(|query| (query, true))
+                .ok_or_else(|| refused("PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound"))
+        }
+        (None, None) => Err(Outcome::new(
+            "refused",
+            Refusal::bad_request("`query` is required").into_response(),
+        )),
+    }
+}
+
+/// An error outside execution (a failed lookup), as `caller_of` reports them.
+fn api_error_response(error: &ApiError) -> HttpResponse {
+    match error {
+        ApiError::ServiceUnavailable(_) | ApiError::Timeout => Refusal::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVICE_UNAVAILABLE",
+            "the service is temporarily unavailable, retry later",
+        ),
+        other => {
+            tracing::error!(error = ?other, "a request failed before execution");
+            Refusal::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+            )
+        }
+    }
+    .into_response()
 }
 
 /// The GitHub-style `X-RateLimit-*` headers.

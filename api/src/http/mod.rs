@@ -5,6 +5,7 @@ mod graphql;
 mod health;
 mod metrics;
 mod negotiation;
+mod persisted;
 mod playground;
 pub mod rate_limit;
 mod request_id;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub origins: Vec<String>,
     /// How long a WebSocket may wait before its `connection_init`.
     pub ws_init_timeout: std::time::Duration,
+    /// The documents of automatic persisted queries, by digest.
+    pub persisted: persisted::PersistedQueries,
 }
 
 /// Registers every route of the API.
