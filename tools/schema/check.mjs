@@ -36,10 +36,15 @@ const [releasedPath, currentPath] =
 const result = await checkSchemas(readFileSync(releasedPath, 'utf8'), readFileSync(currentPath, 'utf8'), on);
 
 console.log(`Schema check: ${currentPath} against ${releasedPath}, on ${on}`);
+// One line per change: descriptions can span lines.
+const oneLine = (text) => {
+  const flat = text.replace(/\s*\n\s*/g, ' ');
+  return flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
+};
 const section = (title, entries, line) => {
   if (entries.length === 0) return;
   console.log(`\n${title} (${entries.length}):`);
-  for (const entry of entries) console.log(`  ${line(entry)}`);
+  for (const entry of entries) console.log(`  ${oneLine(line(entry))}`);
 };
 section('Safe changes', result.safe, (entry) => entry.message);
 section('Dangerous changes (allowed; clients may behave differently)', result.dangerous, (entry) => entry.message);
