@@ -68,8 +68,10 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// Begins a transaction that will write. On SQLite it takes the write lock at once
 /// (`BEGIN IMMEDIATE`), so that two writers queue on the busy timeout instead of the second
 /// failing when it upgrades its read lock; on PostgreSQL it is a plain transaction, whose
-/// conditional writes wait on the row lock.
+/// conditional writes wait on the row lock. Changes recorded for subscribers by an earlier
+/// transaction that never committed are forgotten.
 pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    crate::live::discard_pending();
     db.begin_with_options(TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..Default::default()

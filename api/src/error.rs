@@ -7,9 +7,11 @@ use std::any::TypeId;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest,
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest, NextSubscribe,
 };
 use async_graphql::{Request, Response, ServerError, ServerResult};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use sea_orm::DbErr;
 
 use crate::http::RequestId;
@@ -218,15 +220,38 @@ impl Extension for ErrorPresenterExtension {
 
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
-        let request_id = self
-            .request_id
-            .lock()
-            .ok()
-            .and_then(|slot| slot.clone())
-            .unwrap_or_else(|| "unknown".into());
+        let request_id = self.request_id();
         for error in &mut response.errors {
             present(error, &request_id);
         }
         response
+    }
+
+    /// Each response of a subscription is presented like a request's.
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        let request_id = self.request_id();
+        next.run(ctx, stream)
+            .map(move |mut response| {
+                for error in &mut response.errors {
+                    present(error, &request_id);
+                }
+                response
+            })
+            .boxed()
+    }
+}
+
+impl ErrorPresenterExtension {
+    fn request_id(&self) -> String {
+        self.request_id
+            .lock()
+            .ok()
+            .and_then(|slot| slot.clone())
+            .unwrap_or_else(|| "unknown".into())
     }
 }

@@ -13,6 +13,7 @@ pub mod groups;
 pub mod http;
 pub mod ids;
 pub mod limits;
+pub mod live;
 pub mod metrics;
 pub mod money;
 pub mod mutation;

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 use entities::api_key;
@@ -28,6 +28,8 @@ use crate::events::graphql::{
 };
 use crate::groups::MembershipsLoader;
 use crate::groups::graphql::{CountryGroupLoader, GroupMutation, GroupQuery};
+use crate::live::Bus;
+use crate::live::graphql::SubscriptionRoot;
 use crate::node::NodeQuery;
 use crate::organisations::graphql::{OrganisationMutation, OrganisationQuery};
 use crate::organisations::loaders::OrganisationLoader;
@@ -77,7 +79,7 @@ pub struct Mutation(
 );
 
 /// The executable schema.
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, SubscriptionRoot>;
 
 /// How long a DataLoader waits to gather keys into one batch, once the request's ready
 /// resolvers have run (see [`crate::metrics::spawn_in_request`]): nothing more.
@@ -103,8 +105,8 @@ impl Default for Options {
 
 /// The document limits (depth, cost, aliases…) are checked by [`crate::limits`] before the
 /// schema sees a request, so that each has its own error code.
-fn builder(options: Options) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+fn builder(options: Options) -> SchemaBuilder<Query, Mutation, SubscriptionRoot> {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
         .extension(ErrorPresenter);
     if !options.introspection {
         builder = builder.disable_introspection();
@@ -129,12 +131,13 @@ pub struct Tunables {
     pub reminder_interval: chrono::Duration,
 }
 
-/// The schema serving `db`, signing in with `access`.
+/// The schema serving `db`, signing in with `access`, its subscriptions fed by `bus`.
 pub fn build(
     db: DatabaseConnection,
     access: Access,
     options: Options,
     tunables: Tunables,
+    bus: Bus,
 ) -> AppSchema {
     builder(options)
         .data(access)
@@ -174,6 +177,7 @@ pub fn build(
             entities::programme_milestone::Entity,
         >::new(db.clone())))
         .data(db)
+        .data(bus)
         .finish()
 }
 

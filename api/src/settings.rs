@@ -194,6 +194,15 @@ pub struct Settings {
         global = true
     )]
     pub outbox_interval_seconds: u64,
+    /// How long a WebSocket at `/graphql/ws` may wait before its `connection_init`, in
+    /// seconds; then it is closed (4408).
+    #[arg(
+        long,
+        env = "CUF_WS_INIT_TIMEOUT_SECONDS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub ws_init_timeout_seconds: u64,
     /// The least number of days between two validation reminders to one authority.
     #[arg(
         long,

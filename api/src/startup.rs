@@ -152,7 +152,11 @@ impl Application {
             introspection: settings.introspection(),
             suggestions: settings.suggestions(),
         };
-        let schema = schema::build(db.clone(), access.clone(), options, tunables);
+        let bus = crate::live::Bus::default();
+        if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            crate::live::listen(settings.database_url.clone(), bus.clone());
+        }
+        let schema = schema::build(db.clone(), access.clone(), options, tunables, bus.clone());
         let sdl = schema::sdl();
         let state = web::Data::new(AppState {
             shape: Shape::from_sdl(&sdl),
@@ -173,6 +177,9 @@ impl Application {
             request_timeout: Duration::from_secs(protection.request_timeout_seconds.max(1)),
             playground: settings.playground(),
             introspection: settings.introspection(),
+            bus,
+            origins: settings.cors_origins.clone(),
+            ws_init_timeout: Duration::from_secs(settings.ws_init_timeout_seconds.max(1)),
         });
         let origins = settings.cors_origins.clone();
         let mut server = HttpServer::new(move || {

@@ -63,6 +63,7 @@ pub fn test_settings(database_url: String) -> Settings {
         smtp_url: None,
         mail_from: "CUF test <noreply@test.example.org>".into(),
         outbox_interval_seconds: 1,
+        ws_init_timeout_seconds: 10,
         reminder_interval_days: 7,
         protection: Protection::default(),
     }

@@ -25,3 +25,4 @@ mod resilience;
 mod roles;
 mod schema;
 mod statements;
+mod subscriptions;

@@ -15,7 +15,7 @@ pub mod themes;
 use async_graphql::Enum;
 use chrono::{SubsecRound, Utc};
 use entities::{authority, cooperation, cooperation_partner};
-use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::{Value, json};
 
 use crate::access::Caller;
@@ -428,7 +428,18 @@ pub async fn create_cooperation(
         Some(snapshot(&created, &rows, &new.themes)),
     )
     .await?;
-    transaction.commit().await.map_err(ApiError::from)?;
+    crate::live::record(
+        &transaction,
+        crate::live::Change::Cooperation {
+            id: created.id,
+            kind: crate::live::ChangeKind::Created,
+            deleted: None,
+        },
+    )
+    .await?;
+    crate::live::commit(transaction)
+        .await
+        .map_err(ApiError::from)?;
     Ok(created)
 }
 
@@ -515,7 +526,18 @@ pub async fn update_cooperation(
         Some(snapshot(&updated, &rows, &themes)),
     )
     .await?;
-    transaction.commit().await.map_err(ApiError::from)?;
+    crate::live::record(
+        &transaction,
+        crate::live::Change::Cooperation {
+            id,
+            kind: crate::live::ChangeKind::Updated,
+            deleted: None,
+        },
+    )
+    .await?;
+    crate::live::commit(transaction)
+        .await
+        .map_err(ApiError::from)?;
     Ok(updated)
 }
 
@@ -622,7 +644,18 @@ pub async fn transition_cooperation(
         Some(json!({ "validationState": updated.validation_state, "onBehalf": updated.validated_on_behalf })),
     )
     .await?;
-    transaction.commit().await.map_err(ApiError::from)?;
+    crate::live::record(
+        &transaction,
+        crate::live::Change::Cooperation {
+            id,
+            kind: crate::live::ChangeKind::Updated,
+            deleted: None,
+        },
+    )
+    .await?;
+    crate::live::commit(transaction)
+        .await
+        .map_err(ApiError::from)?;
     Ok(updated)
 }
 
@@ -654,7 +687,23 @@ pub async fn delete_cooperation(
         None,
     )
     .await?;
-    transaction.commit().await.map_err(ApiError::from)?;
+    crate::live::record(
+        &transaction,
+        crate::live::Change::Cooperation {
+            id,
+            kind: crate::live::ChangeKind::Deleted,
+            deleted: Some(crate::live::FicheFacts {
+                country_code: current.country_code.clone(),
+                validated: current.validation_state == ValidationState::Validated.as_str(),
+                french_partners: french_of(&partners),
+                foreign_partners: foreign_of(&partners),
+            }),
+        },
+    )
+    .await?;
+    crate::live::commit(transaction)
+        .await
+        .map_err(ApiError::from)?;
     Ok(())
 }
 

@@ -137,6 +137,19 @@ pub async fn cooperations_page(
     pagination::fetch_page(db, filtered(visibility, filter), ordering, page, with_total).await
 }
 
+/// The fiche `id` if `visibility` shows it and it matches `filter`.
+pub async fn matching_cooperation(
+    db: &impl ConnectionTrait,
+    visibility: Visibility,
+    filter: &CooperationFilter,
+    id: i64,
+) -> Result<Option<cooperation::Model>, DbErr> {
+    filtered(visibility, filter)
+        .filter(Column::Id.eq(id))
+        .one(db)
+        .await
+}
+
 /// The visible fiche `id`, if any.
 pub async fn visible_cooperation(
     db: &impl ConnectionTrait,

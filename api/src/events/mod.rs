@@ -10,7 +10,7 @@ pub mod queries;
 use async_graphql::Enum;
 use chrono::{DateTime, SubsecRound, Utc};
 use entities::{agenda_item, decision, event, event_participant, follow_up};
-use sea_orm::{TransactionSession, TransactionTrait};
+use sea_orm::TransactionTrait;
 use serde_json::json;
 
 use crate::audit::{self, Actor};
@@ -317,6 +317,24 @@ async fn write_children(
     Ok(())
 }
 
+/// Records, for subscribers, that `event` went through `kind` (events of a group only).
+async fn record_change(
+    db: &impl sea_orm::ConnectionTrait,
+    event: &event::Model,
+    kind: crate::live::ChangeKind,
+) -> Result<(), sea_orm::DbErr> {
+    let Some(country_group_id) = event.group_id else {
+        return Ok(());
+    };
+    let change = crate::live::Change::Event {
+        country_group_id,
+        id: event.id,
+        kind,
+        members_only: event.visibility == EventVisibility::Members.as_str(),
+    };
+    crate::live::record(db, change).await
+}
+
 /// Creates an event with its participants, agenda, decisions and follow-ups.
 pub async fn create_event(
     db: &impl TransactionTrait,
@@ -340,7 +358,10 @@ pub async fn create_event(
         Some(after),
     )
     .await?;
-    transaction.commit().await.map_err(ApiError::from)?;
+    record_change(&transaction, &created, crate::live::ChangeKind::Created).await?;
+    crate::live::commit(transaction)
+        .await
+        .map_err(ApiError::from)?;
     Ok(created)
 }
 
@@ -375,7 +396,10 @@ pub async fn update_event(
         Some(after),
     )
     .await?;
-    transaction.commit().await.map_err(ApiError::from)?;
+    record_change(&transaction, &updated, crate::live::ChangeKind::Updated).await?;
+    crate::live::commit(transaction)
+        .await
+        .map_err(ApiError::from)?;
     Ok(updated)
 }
 
@@ -402,7 +426,10 @@ pub async fn delete_event(
         None,
     )
     .await?;
-    transaction.commit().await.map_err(ApiError::from)?;
+    record_change(&transaction, &current, crate::live::ChangeKind::Deleted).await?;
+    crate::live::commit(transaction)
+        .await
+        .map_err(ApiError::from)?;
     Ok(())
 }
 
@@ -464,7 +491,10 @@ pub async fn register_participants(
         Some(after),
     )
     .await?;
-    transaction.commit().await.map_err(ApiError::from)?;
+    record_change(&transaction, &event, crate::live::ChangeKind::Updated).await?;
+    crate::live::commit(transaction)
+        .await
+        .map_err(ApiError::from)?;
     Ok(created)
 }
 
@@ -504,6 +534,11 @@ pub async fn set_follow_up_status(
         Some(json!({ "followUp": id, "status": next.status })),
     )
     .await?;
-    transaction.commit().await.map_err(ApiError::from)?;
+    if let Some(event) = storage::find::<event::Entity>(&transaction, current.event_id).await? {
+        record_change(&transaction, &event, crate::live::ChangeKind::Updated).await?;
+    }
+    crate::live::commit(transaction)
+        .await
+        .map_err(ApiError::from)?;
     Ok(next)
 }

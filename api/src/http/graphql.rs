@@ -199,13 +199,20 @@ fn params_from_query_string(query_string: &str) -> Result<Option<Params>, Refusa
     }))
 }
 
-fn selects_mutation(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+/// The type of the operation that `operation_name` selects in `document`, if it selects one.
+pub(super) fn operation_type(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<OperationType> {
     let operation = match (&document.operations, operation_name) {
         (DocumentOperations::Single(operation), _) => Some(operation),
         (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            operations.values().next()
+        }
         (DocumentOperations::Multiple(_), None) => None,
     };
-    operation.is_some_and(|operation| operation.node.ty == OperationType::Mutation)
+    operation.map(|operation| operation.node.ty)
 }
 
 /// The body of a response made only of `errors`, each with its `extensions.code`.
@@ -330,7 +337,16 @@ async fn run(
         }
     };
     *named = operation_name_of(document, operation_name.as_deref());
-    if get && selects_mutation(document, operation_name.as_deref()) {
+    let operation = operation_type(document, operation_name.as_deref());
+    if operation == Some(OperationType::Subscription) {
+        let response = request_error(
+            format,
+            "BAD_REQUEST",
+            "subscriptions are served over WebSocket at /graphql/ws (graphql-transport-ws)",
+        );
+        return Outcome::new("refused", response);
+    }
+    if get && operation == Some(OperationType::Mutation) {
         let refusal = Refusal::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "METHOD_NOT_ALLOWED",
@@ -387,7 +403,10 @@ async fn run(
     // Unconstrained by tokio's cooperative budget: a long list's resolvers await hundreds of
     // DataLoader answers at once, and a spent budget would defer the request behind the next
     // batch, splitting it (see `metrics::spawn_in_request`). The request still yields on I/O.
-    let execution = tokio::task::unconstrained(state.schema.execute(graphql));
+    let execution = tokio::task::unconstrained(crate::live::within(
+        &state.bus,
+        state.schema.execute(graphql),
+    ));
     let Ok(response) = tokio::time::timeout(state.request_timeout, execution).await else {
         let message = format!(
             "the request took longer than {} seconds and was cancelled: ask for less, or retry later",

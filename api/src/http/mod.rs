@@ -8,6 +8,7 @@ mod negotiation;
 mod playground;
 pub mod rate_limit;
 mod request_id;
+mod ws;
 
 use actix_web::web;
 use sea_orm::DatabaseConnection;
@@ -41,6 +42,12 @@ pub struct AppState {
     pub playground: bool,
     /// Whether the schema is public (introspection, `/schema.graphql`).
     pub introspection: bool,
+    /// The changes subscriptions deliver.
+    pub bus: crate::live::Bus,
+    /// The origins browsers may call from (`*` for any), for the WebSocket's `Origin` check.
+    pub origins: Vec<String>,
+    /// How long a WebSocket may wait before its `connection_init`.
+    pub ws_init_timeout: std::time::Duration,
 }
 
 /// Registers every route of the API.
@@ -49,6 +56,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/graphql", web::post().to(graphql::post))
         .route("/graphql", web::get().to(graphql::get))
         .route("/graphql", web::route().to(graphql::method_not_allowed))
+        .route("/graphql/ws", web::get().to(ws::subscribe))
         .route("/graphql/assets/{file}", web::get().to(playground::asset))
         .route("/schema.graphql", web::get().to(health::schema))
         .route("/healthz", web::get().to(health::healthz))

@@ -227,6 +227,13 @@ pub struct CostItem {
 #[derive(Clone)]
 pub struct CostShare(cost_share::Model, Currency);
 
+impl CostShare {
+    /// The share `model` of a programme in `currency`.
+    pub fn new(model: cost_share::Model, currency: Currency) -> Self {
+        Self(model, currency)
+    }
+}
+
 /// An authority's share of an action's cost.
 #[Object]
 impl CostShare {

@@ -23,6 +23,7 @@ use serde_json::json;
 use crate::audit::{self, Actor};
 use crate::error::ApiError;
 use crate::ids::{self, NodeKind};
+use crate::live::ChangeKind;
 use crate::money::{Currency, Money};
 use crate::mutation::{Rejection, UserErrorCode};
 use crate::storage::{self, Keyed, Versioned};
@@ -577,6 +578,7 @@ pub async fn save_action(
         };
         storage::insert::<cost_item::Entity>(&transaction, row).await?;
     }
+    let mut shares_now = Vec::with_capacity(content.participants.len());
     for (participant, amount) in content.participants.iter().zip(&amounts) {
         let kept = previous_shares
             .iter()
@@ -595,7 +597,8 @@ pub async fn save_action(
             created_at: kept.map_or(now, |share| share.created_at),
             updated_at: now,
         };
-        storage::insert::<cost_share::Entity>(&transaction, row).await?;
+        let inserted = storage::insert::<cost_share::Entity>(&transaction, row).await?;
+        shares_now.push(inserted.id);
     }
     let node = ids::encode(NodeKind::Programme, programme_id);
     let after = json!({ "action": action.title, "cost": cost.to_string(), "method": action.sharing_method,
@@ -609,7 +612,22 @@ pub async fn save_action(
         Some(after),
     )
     .await?;
-    transaction.commit().await.map_err(ApiError::from)?;
+    // Saving replaces the action's shares: the old rows go, the new ones come.
+    let gone = previous_shares
+        .iter()
+        .map(|share| (share.id, ChangeKind::Deleted));
+    let now = shares_now.iter().map(|id| (*id, ChangeKind::Created));
+    for (share_id, kind) in gone.chain(now) {
+        let change = crate::live::Change::Commitment {
+            programme_id,
+            share_id,
+            kind,
+        };
+        crate::live::record(&transaction, change).await?;
+    }
+    crate::live::commit(transaction)
+        .await
+        .map_err(ApiError::from)?;
     Ok(action)
 }
 
@@ -853,7 +871,9 @@ pub async fn set_commitment(
     next.updated_at = Utc::now().trunc_subsecs(6);
     storage::save::<cost_share::Entity>(&transaction, next.clone()).await?;
     let action = storage::find::<programme_action::Entity>(&transaction, current.action_id).await?;
-    let node = action.map(|action| ids::encode(NodeKind::Programme, action.programme_id));
+    let node = action
+        .as_ref()
+        .map(|action| ids::encode(NodeKind::Programme, action.programme_id));
     audit::record(
         &transaction,
         actor,
@@ -863,7 +883,20 @@ pub async fn set_commitment(
         Some(json!({ "share": id, "commitment": next.commitment })),
     )
     .await?;
-    transaction.commit().await.map_err(ApiError::from)?;
+    if let Some(action) = &action {
+        crate::live::record(
+            &transaction,
+            crate::live::Change::Commitment {
+                programme_id: action.programme_id,
+                share_id: id,
+                kind: crate::live::ChangeKind::Updated,
+            },
+        )
+        .await?;
+    }
+    crate::live::commit(transaction)
+        .await
+        .map_err(ApiError::from)?;
     Ok(next)
 }
 
@@ -967,7 +1000,20 @@ pub async fn redistribute_declined(
         Some(after),
     )
     .await?;
-    transaction.commit().await.map_err(ApiError::from)?;
+    for share in &shares {
+        crate::live::record(
+            &transaction,
+            crate::live::Change::Commitment {
+                programme_id: programme.id,
+                share_id: share.id,
+                kind: crate::live::ChangeKind::Updated,
+            },
+        )
+        .await?;
+    }
+    crate::live::commit(transaction)
+        .await
+        .map_err(ApiError::from)?;
     Ok(action)
 }
 
@@ -1049,7 +1095,9 @@ pub async fn set_funding_commitment(
     next.commitment = to.as_str().to_owned();
     storage::save::<action_funding::Entity>(&transaction, next.clone()).await?;
     let action = storage::find::<programme_action::Entity>(&transaction, current.action_id).await?;
-    let node = action.map(|action| ids::encode(NodeKind::Programme, action.programme_id));
+    let node = action
+        .as_ref()
+        .map(|action| ids::encode(NodeKind::Programme, action.programme_id));
     audit::record(
         &transaction,
         actor,
