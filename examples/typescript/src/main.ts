@@ -2,16 +2,18 @@
 //   1. signs in with `login` and sends the access token as `Authorization: Bearer`;
 //   2. pages through the whole directory (`cooperations`, `first`/`after` until
 //      `hasNextPage` is false), checking that the pages add up to `totalCount`;
-//   3. changes a fiche it read with `updateCooperation` and the version it read, then checks
-//      that the same version again is refused as a CONFLICT.
-// Any failure exits non-zero.
+//   3. subscribes to `cooperationChanged` over WebSocket (graphql-ws), changes a fiche it read
+//      with `updateCooperation` and the version it read, checks that the same version again
+//      is refused as a CONFLICT, and waits until the subscription delivers the change.
+// Any failure exits non-zero, and so does a change not delivered within CUF_TIMEOUT_MS.
 //
 // Environment: CUF_API_URL (default http://127.0.0.1:8080), CUF_EMAIL and CUF_PASSWORD (a
 // CUF staff or administrator account), CUF_PAGE_SIZE (default 2), CUF_TIMEOUT_MS (default
 // 10000).
 import { HttpClient } from './http';
-import { DirectoryPage, Login, UpdateNotes } from './operations';
-import type { DirectoryPageQuery } from './gql/graphql';
+import { CooperationChanged, DirectoryPage, Login, UpdateNotes } from './operations';
+import type { CooperationChangedSubscription, DirectoryPageQuery } from './gql/graphql';
+import { subscribe, type Subscription } from './subscription';
 
 type Fiche = DirectoryPageQuery['cooperations']['nodes'][number];
 
@@ -66,7 +68,7 @@ async function readDirectory(client: HttpClient, pageSize: number): Promise<Fich
 }
 
 /** Changes the fiche's internal notes at the version read; returns the new version. */
-async function changeFiche(client: HttpClient, fiche: Fiche, notes: string): Promise<number> {
+async function changeFiche(client: HttpClient, fiche: Fiche, notes: string, checkStale: boolean): Promise<number> {
   const { updateCooperation } = await client.execute(UpdateNotes, {
     input: { id: fiche.id, version: fiche.version, internalNotes: notes },
   });
@@ -79,6 +81,7 @@ async function changeFiche(client: HttpClient, fiche: Fiche, notes: string): Pro
   check(changed.internalNotes === notes, `the notes read back are ${JSON.stringify(changed.internalNotes)}`);
   check(changed.version > fiche.version, `the version went from ${fiche.version} to ${changed.version}`);
   console.log(`Changed "${fiche.title}": version ${fiche.version} -> ${changed.version}.`);
+  if (!checkStale) return changed.version;
 
   // The version read before the change is stale now: the server must refuse it.
   const stale = await client.execute(UpdateNotes, {
@@ -93,6 +96,48 @@ async function changeFiche(client: HttpClient, fiche: Fiche, notes: string): Pro
   return changed.version;
 }
 
+/**
+ * Changes the fiche and waits for the subscription to deliver the change. The protocol does
+ * not say when the server has started a subscription, so a change made too early would not
+ * be delivered: if none arrives within a few seconds, the fiche is changed again, until
+ * `timeoutMs` has passed. Any delivered change of ours passes, checked against what was sent.
+ */
+async function changeAndSeeDelivered(
+  client: HttpClient,
+  changes: Subscription<CooperationChangedSubscription>,
+  fiche: Fiche,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const sent = new Map<number, { notes: string; attempt: number }>(); // by the version made
+  let version = fiche.version;
+  for (let attempt = 1; Date.now() < deadline; attempt += 1) {
+    const notes = `Touched by the typed client example at ${new Date().toISOString()} (change ${attempt}).`;
+    version = await changeFiche(client, { ...fiche, version }, notes, attempt === 1);
+    sent.set(version, { notes, attempt });
+    const waitUntil = Math.min(deadline, Date.now() + 3_000);
+    for (let left = waitUntil - Date.now(); left > 0; left = waitUntil - Date.now()) {
+      const result = await changes.next(left);
+      if (result === null) break;
+      const change = result.cooperationChanged;
+      console.log(`Delivered: ${change.kind} ${change.cooperationId}, version ${change.cooperation?.version ?? '-'}.`);
+      if (change.cooperationId !== fiche.id) continue;
+      check(change.kind === 'UPDATED', `the change of ${fiche.id} is delivered as ${change.kind}`);
+      check(change.cooperation != null, 'the changed fiche is delivered without its content');
+      const expected = sent.get(change.cooperation.version);
+      check(expected !== undefined, `version ${change.cooperation.version} is not one we made`);
+      check(
+        change.cooperation.internalNotes === expected.notes,
+        `version ${change.cooperation.version} is delivered with notes ${JSON.stringify(change.cooperation.internalNotes)}`,
+      );
+      console.log(`The subscription delivered change ${expected.attempt} of ${attempt}.`);
+      return;
+    }
+    console.log(`Change ${attempt} not delivered within 3 s.`);
+  }
+  throw new Error(`the subscription delivered no change of ${fiche.id} within ${timeoutMs} ms`);
+}
+
 async function main(): Promise<void> {
   const base = (process.env.CUF_API_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const timeoutMs = positive('CUF_TIMEOUT_MS', 10_000);
@@ -102,7 +147,17 @@ async function main(): Promise<void> {
   const fiches = await readDirectory(client, positive('CUF_PAGE_SIZE', 2));
   const fiche = fiches[0];
   check(fiche !== undefined, 'the directory is empty: nothing to change');
-  await changeFiche(client, fiche, `Touched by the typed client example at ${new Date().toISOString()}.`);
+  const token = client.token;
+  check(token !== null, 'not signed in');
+
+  const changes = subscribe(`${base.replace(/^http/, 'ws')}/graphql/ws`, token, CooperationChanged, {
+    filter: { countryCode: fiche.countryCode },
+  });
+  try {
+    await changeAndSeeDelivered(client, changes, fiche, timeoutMs);
+  } finally {
+    await changes.close();
+  }
   console.log('Typed client example: all steps passed.');
 }
 

@@ -56,3 +56,17 @@ export const UpdateNotes = graphql(`
     }
   }
 `);
+
+export const CooperationChanged = graphql(`
+  subscription CooperationChanged($filter: CooperationFilterInput) {
+    cooperationChanged(filter: $filter) {
+      kind
+      cooperationId
+      cooperation {
+        id
+        internalNotes
+        version
+      }
+    }
+  }
+`);
