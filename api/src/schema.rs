@@ -29,6 +29,7 @@ use crate::events::graphql::{
 use crate::groups::MembershipsLoader;
 use crate::groups::graphql::{CountryGroupLoader, GroupMutation, GroupQuery};
 use crate::node::NodeQuery;
+use crate::opendata::graphql::OpenDataQuery;
 use crate::organisations::graphql::{OrganisationMutation, OrganisationQuery};
 use crate::organisations::loaders::OrganisationLoader;
 use crate::outbox::graphql::OutboxQuery;
@@ -56,6 +57,7 @@ pub struct Query(
     GroupQuery,
     EventQuery,
     ProgrammeQuery,
+    OpenDataQuery,
 );
 
 /// Every mutation of the API.

@@ -173,6 +173,7 @@ impl Application {
             request_timeout: Duration::from_secs(protection.request_timeout_seconds.max(1)),
             playground: settings.playground(),
             introspection: settings.introspection(),
+            iati_reporting_org_ref: settings.iati_reporting_org_ref.clone(),
         });
         let origins = settings.cors_origins.clone();
         let mut server = HttpServer::new(move || {

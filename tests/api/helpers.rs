@@ -64,6 +64,7 @@ pub fn test_settings(database_url: String) -> Settings {
         mail_from: "CUF test <noreply@test.example.org>".into(),
         outbox_interval_seconds: 1,
         reminder_interval_days: 7,
+        iati_reporting_org_ref: "FR-CUF".into(),
         protection: Protection::default(),
     }
 }
