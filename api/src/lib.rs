@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod money;
 pub mod mutation;
 pub mod node;
+pub mod opendata;
 pub mod organisations;
 pub mod outbox;
 pub mod pagination;

@@ -31,6 +31,7 @@ use crate::groups::graphql::{CountryGroupLoader, GroupMutation, GroupQuery};
 use crate::live::Bus;
 use crate::live::graphql::SubscriptionRoot;
 use crate::node::NodeQuery;
+use crate::opendata::graphql::OpenDataQuery;
 use crate::organisations::graphql::{OrganisationMutation, OrganisationQuery};
 use crate::organisations::loaders::OrganisationLoader;
 use crate::outbox::graphql::OutboxQuery;
@@ -58,6 +59,7 @@ pub struct Query(
     GroupQuery,
     EventQuery,
     ProgrammeQuery,
+    OpenDataQuery,
 );
 
 /// Every mutation of the API.

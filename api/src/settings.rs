@@ -211,10 +211,23 @@ pub struct Settings {
         global = true
     )]
     pub reminder_interval_days: i64,
+    /// CUF's IATI organisation identifier: the `reporting-org` of the IATI export and the
+    /// prefix of its activity identifiers (`FR-CUF-PAC-12`). Set the registered one in
+    /// production.
+    #[arg(
+        long,
+        env = "CUF_IATI_REPORTING_ORG_REF",
+        default_value = DEFAULT_IATI_REPORTING_ORG_REF,
+        global = true
+    )]
+    pub iati_reporting_org_ref: String,
     /// The limits that protect the server: query shape and cost, rate, time, the pool.
     #[command(flatten)]
     pub protection: Protection,
 }
+
+/// The IATI organisation identifier used until a registered one is configured.
+pub const DEFAULT_IATI_REPORTING_ORG_REF: &str = "FR-CUF";
 
 /// The limits that protect the server from expensive, abusive or stuck requests.
 #[derive(Args, Debug, Clone, PartialEq, Eq)]
@@ -405,6 +418,13 @@ impl Settings {
         }
         if self.admin_email.is_some() != self.admin_password.is_some() {
             return Err("set both CUF_ADMIN_EMAIL and CUF_ADMIN_PASSWORD, or neither".into());
+        }
+        if !crate::opendata::is_organisation_ref(&self.iati_reporting_org_ref) {
+            return Err(
+                "CUF_IATI_REPORTING_ORG_REF must be an IATI organisation identifier: letters, \
+                 digits and hyphens, e.g. FR-RNA-W751234567"
+                    .into(),
+            );
         }
         if self.body_limit < 1024 {
             return Err("CUF_BODY_LIMIT must be at least 1024 bytes".into());

@@ -7,9 +7,11 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
 use crate::mutation::{Rejection, UserError, UserErrorCode};
@@ -58,6 +60,40 @@ where
         .filter(E::ID.is_in(ids.iter().copied()))
         .all(db)
         .await
+}
+
+/// How many rows a selection holds and when the latest of them changed: what an export's
+/// validator (`ETag`, `Last-Modified`) is made of, without reading the rows themselves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Freshness {
+    /// The number of rows.
+    pub count: i64,
+    /// The latest `updated_at` among them; `None` when there is none.
+    pub last: Option<DateTime<Utc>>,
+}
+
+impl Freshness {
+    /// The latest of two moments of change.
+    pub fn latest(self, other: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+        self.last.max(other)
+    }
+}
+
+/// The count and latest `updated_at` of the rows `select` selects: one statement.
+pub async fn freshness<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    updated_at: E::Column,
+) -> Result<Freshness, DbErr> {
+    let row: Option<(i64, Option<DateTime<Utc>>)> = select
+        .select_only()
+        .column_as(Expr::cust("COUNT(*)"), "count")
+        .column_as(updated_at.max(), "last")
+        .into_tuple()
+        .one(db)
+        .await?;
+    let (count, last) = row.unwrap_or_default();
+    Ok(Freshness { count, last })
 }
 
 /// Inserts `model`, whose id is ignored and assigned by the database; the stored row.

@@ -12,6 +12,7 @@ mod m20261128_000005_calendar_tokens;
 mod m20261128_000006_programmes;
 mod m20261128_000007_programme_details;
 mod m20261128_000008_indexes;
+mod m20261129_000009_open_data;
 mod m20261129_000010_api_key_operations;
 mod naming;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_programmes::Migration),
             Box::new(m20261128_000007_programme_details::Migration),
             Box::new(m20261128_000008_indexes::Migration),
+            Box::new(m20261129_000009_open_data::Migration),
             Box::new(m20261129_000010_api_key_operations::Migration),
         ]
     }

@@ -65,6 +65,7 @@ pub fn test_settings(database_url: String) -> Settings {
         outbox_interval_seconds: 1,
         ws_init_timeout_seconds: 10,
         reminder_interval_days: 7,
+        iati_reporting_org_ref: "FR-CUF".into(),
         protection: Protection::default(),
     }
 }

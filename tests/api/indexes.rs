@@ -128,6 +128,10 @@ const NEEDS: &[Need] = &[
     need("programmes", &["group_id"], "CountryGroup.programmes"),
     need("programme_actions", &["programme_id", "position"], "Programme.actions"),
     need("cost_shares", &["authority_id"], "Authority.contributions"),
+    // opendata/queries.rs: the programmes of a year's aid summary; audit/mod.rs `latest`,
+    // the last deletion an export's validator reads.
+    need("programmes", &["starts_on", "ends_on", "created_at"], "aidSummary(input: {year})"),
+    after("audit_entries", &["mutation"], &["at"], "export validators"),
 ];
 
 /// An index or foreign key: a table and its columns, in order.

@@ -16,6 +16,7 @@ mod http;
 mod indexes;
 mod limits;
 mod nodes;
+mod opendata;
 mod organisations;
 mod people;
 mod persisted;

@@ -261,6 +261,7 @@ async fn assert_every_request_is_unavailable(app: &TestApp) {
     });
     let gets = [
         "/export/cooperations.csv",
+        "/export/iati/MX.xml",
         "/calendar/Q291bnRyeUdyb3VwOjk5OQ.ics",
     ]
     .map(|path| async move {

@@ -9,7 +9,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use entities::audit_entry::{self, Column, Entity};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter,
+    EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
 };
 use serde_json::{Value, json};
 
@@ -72,6 +72,22 @@ pub async fn record(
     active.id = NotSet;
     active.insert(db).await?;
     Ok(())
+}
+
+/// When one of `mutations` was last recorded, if ever: how an export learns that a row left
+/// it (a deletion leaves no `updated_at` behind). The entries are scanned newest first.
+pub async fn latest(
+    db: &impl ConnectionTrait,
+    mutations: &[&str],
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    Entity::find()
+        .select_only()
+        .column_as(Column::At.max(), "at")
+        .filter(Column::Mutation.is_in(mutations.iter().copied()))
+        .into_tuple::<Option<DateTime<Utc>>>()
+        .one(db)
+        .await
+        .map(Option::flatten)
 }
 
 impl Keyed for Entity {

@@ -1,14 +1,14 @@
 //! `GET /export/cooperations.csv`: the directory as CSV (UTF-8, RFC 4180, one row per fiche),
 //! with the filters of the `cooperations` query and the caller's visibility, streamed a page
-//! at a time so that no whole file is held in memory.
+//! at a time so that no whole file is held in memory, with a validator for conditional
+//! requests.
 
 use std::collections::HashMap;
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
-use entities::{authority, cooperation, theme};
-use futures_util::{StreamExt, stream};
+use entities::{authority, cooperation, cooperation_partner, cooperation_theme, theme};
 use sea_orm::DatabaseConnection;
 
 use super::graphql::{CooperationFilterInput, CooperationOrder};
@@ -16,7 +16,8 @@ use super::{
     CooperationFilter, CooperationStatus, PartnerSide, ValidationState, Visibility, queries,
 };
 use crate::error::ApiError;
-use crate::http::{AppState, json_error};
+use crate::http::AppState;
+use crate::http::exports::{Pages, Validator, body, failure};
 use crate::ids::{self, NodeKind};
 use crate::pagination::{PageArgs, PageRequest};
 use crate::storage;
@@ -105,23 +106,56 @@ struct Cursor {
     done: bool,
 }
 
-async fn rows(db: &DatabaseConnection, fiches: &[cooperation::Model]) -> Result<String, ApiError> {
-    let ids: Vec<i64> = fiches.iter().map(|fiche| fiche.id).collect();
-    let partners = queries::partners_of(db, &ids).await?;
-    let authority_ids: Vec<i64> = partners.iter().map(|row| row.authority_id).collect();
-    let authorities: HashMap<i64, authority::Model> =
-        storage::find_many::<authority::Entity>(db, &authority_ids)
+/// What an export shows of a page of fiches besides their own fields: their partners and
+/// themes, with the authorities' names and the themes' labels.
+pub struct FicheDetails {
+    pub partners: Vec<cooperation_partner::Model>,
+    pub authorities: HashMap<i64, authority::Model>,
+    pub links: Vec<cooperation_theme::Model>,
+    pub themes: HashMap<i64, theme::Model>,
+}
+
+impl FicheDetails {
+    /// Loads the details of `fiches`: four statements for the page.
+    pub async fn load(
+        db: &DatabaseConnection,
+        fiches: &[cooperation::Model],
+    ) -> Result<Self, ApiError> {
+        let ids: Vec<i64> = fiches.iter().map(|fiche| fiche.id).collect();
+        let partners = queries::partners_of(db, &ids).await?;
+        let authority_ids: Vec<i64> = partners.iter().map(|row| row.authority_id).collect();
+        let authorities = storage::find_many::<authority::Entity>(db, &authority_ids)
             .await?
             .into_iter()
             .map(|row| (row.id, row))
             .collect();
-    let links = queries::theme_ids_of(db, &ids).await?;
-    let theme_ids: Vec<i64> = links.iter().map(|link| link.theme_id).collect();
-    let themes: HashMap<i64, theme::Model> = storage::find_many::<theme::Entity>(db, &theme_ids)
-        .await?
-        .into_iter()
-        .map(|row| (row.id, row))
-        .collect();
+        let links = queries::theme_ids_of(db, &ids).await?;
+        let theme_ids: Vec<i64> = links.iter().map(|link| link.theme_id).collect();
+        let themes = storage::find_many::<theme::Entity>(db, &theme_ids)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
+        Ok(Self {
+            partners,
+            authorities,
+            links,
+            themes,
+        })
+    }
+
+    /// The themes of the fiche `id`.
+    pub fn themes_of(&self, id: i64) -> impl Iterator<Item = &theme::Model> {
+        self.links
+            .iter()
+            .filter(move |link| link.cooperation_id == id)
+            .filter_map(|link| self.themes.get(&link.theme_id))
+    }
+}
+
+async fn rows(db: &DatabaseConnection, fiches: &[cooperation::Model]) -> Result<String, ApiError> {
+    let details = FicheDetails::load(db, fiches).await?;
+    let (partners, authorities) = (&details.partners, &details.authorities);
     let mut out = String::new();
     for fiche in fiches {
         let names = |side: PartnerSide| -> String {
@@ -136,10 +170,9 @@ async fn rows(db: &DatabaseConnection, fiches: &[cooperation::Model]) -> Result<
                 .collect::<Vec<_>>()
                 .join("; ")
         };
-        let theme_labels: Vec<String> = links
-            .iter()
-            .filter(|link| link.cooperation_id == fiche.id)
-            .filter_map(|link| themes.get(&link.theme_id).map(|theme| theme.label.clone()))
+        let theme_labels: Vec<String> = details
+            .themes_of(fiche.id)
+            .map(|theme| theme.label.clone())
             .collect();
         let cells = [
             ids::encode(NodeKind::Cooperation, fiche.id).0,
@@ -197,68 +230,49 @@ async fn fetch_chunk(cursor: &mut Cursor) -> Result<Option<Bytes>, ApiError> {
     Ok(Some(Bytes::from(rows(&cursor.db, &fiches).await?)))
 }
 
-/// The stream's next chunk; a failure once the response has started can only cut it short.
-async fn next_chunk(mut cursor: Cursor) -> Option<(Result<Bytes, actix_web::Error>, Cursor)> {
-    match fetch_chunk(&mut cursor).await {
-        Ok(Some(chunk)) => Some((Ok(chunk), cursor)),
-        Ok(None) => None,
-        Err(error) => {
-            tracing::error!(?error, "cooperation export failed");
-            cursor.done = true;
-            let error = actix_web::error::ErrorInternalServerError("export failed");
-            Some((Err(error), cursor))
-        }
+impl Pages for Cursor {
+    async fn next_page(&mut self) -> Result<Option<Bytes>, ApiError> {
+        fetch_chunk(self).await
     }
 }
 
-/// The answer when the export cannot start: 503 while the database cannot be reached, 504
-/// when a statement ran too long, 500 (its cause logged) for anything else.
-fn failure(error: &ApiError) -> HttpResponse {
-    let status = match error {
-        ApiError::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        ApiError::Timeout => StatusCode::GATEWAY_TIMEOUT,
-        ApiError::BadUserInput(_) => StatusCode::BAD_REQUEST,
-        _ => {
-            tracing::error!(?error, "cooperation export failed");
-            return json_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "internal error",
-            );
-        }
-    };
-    json_error(status, error.code(), &error.to_string())
-}
+/// The name of this export in logs and validators.
+const EXPORT: &str = "cooperations.csv";
 
-/// `GET /export/cooperations.csv`.
+/// `GET /export/cooperations.csv`. Carries an `ETag` and a `Last-Modified`, and answers
+/// `304 Not Modified` to a client whose copy is current.
 pub async fn cooperations_csv(request: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let caller = match crate::http::identify_caller(&request, &state).await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
-    let params = match web::Query::<ExportParams>::from_query(request.query_string()) {
-        Ok(params) => params.into_inner(),
-        Err(error) => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                "BAD_USER_INPUT",
-                &error.to_string(),
-            );
-        }
+    let filter = match web::Query::<ExportParams>::from_query(request.query_string()) {
+        Ok(params) => params.into_inner().filter(),
+        Err(error) => Err(ApiError::BadUserInput(error.to_string())),
     };
-    let filter = match params.filter() {
+    let filter = match filter {
         Ok(filter) => filter,
-        Err(error) => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                "BAD_USER_INPUT",
-                &error.to_string(),
-            );
-        }
+        Err(error) => return failure(&error, EXPORT),
     };
+    let visibility = Visibility::of(&caller);
+    // The validator is computed before any row is read: a change made while the export runs
+    // is then at worst downloaded twice, never missed.
+    let validator = match super::export_freshness(&state.db, visibility, &filter).await {
+        Ok((parts, removed)) => Validator::new(
+            EXPORT,
+            &visibility.class(),
+            request.query_string(),
+            &parts,
+            removed,
+        ),
+        Err(error) => return failure(&error, EXPORT),
+    };
+    if validator.is_fresh(&request) {
+        return validator.not_modified();
+    }
     let mut cursor = Cursor {
         db: state.db.clone(),
-        visibility: Visibility::of(&caller),
+        visibility,
         filter,
         after: None,
         done: false,
@@ -267,45 +281,24 @@ pub async fn cooperations_csv(request: HttpRequest, state: web::Data<AppState>) 
     // a 503 with its code rather than a 200 whose body stops short.
     let first = match fetch_chunk(&mut cursor).await {
         Ok(first) => first.unwrap_or_default(),
-        Err(error) => return failure(&error),
+        Err(error) => return failure(&error, EXPORT),
     };
-    let head = Bytes::from_static(HEADER.as_bytes());
-    let body = stream::iter([Ok::<_, actix_web::Error>(head), Ok(first)])
-        .chain(stream::unfold(cursor, next_chunk));
-    HttpResponse::Ok()
+    let mut head = HEADER.as_bytes().to_vec();
+    head.extend_from_slice(&first);
+    let mut response = HttpResponse::Ok();
+    validator.apply(&mut response);
+    response
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             header::CONTENT_DISPOSITION,
             "attachment; filename=\"cooperations.csv\"",
         ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .streaming(body)
+        .streaming(body(Bytes::from(head), cursor, EXPORT))
 }
 
 #[cfg(test)]
 mod tests {
-    use actix_web::http::StatusCode;
-    use sea_orm::DbErr;
-
-    use super::{failure, field};
-    use crate::error::ApiError;
-
-    #[test]
-    fn an_export_that_cannot_start_answers_with_the_status_of_its_cause() {
-        let unavailable = ApiError::ServiceUnavailable(DbErr::Custom("gone".into()));
-        assert_eq!(
-            failure(&unavailable).status(),
-            StatusCode::SERVICE_UNAVAILABLE
-        );
-        assert_eq!(
-            failure(&ApiError::Timeout).status(),
-            StatusCode::GATEWAY_TIMEOUT
-        );
-        assert_eq!(
-            failure(&ApiError::internal("a bug")).status(),
-            StatusCode::INTERNAL_SERVER_ERROR
-        );
-    }
+    use super::field;
 
     #[test]
     fn fields_are_quoted_and_formulas_defused() {

@@ -13,7 +13,7 @@ pub mod reminders;
 pub mod themes;
 
 use async_graphql::Enum;
-use chrono::{SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use entities::{authority, cooperation, cooperation_partner};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::{Value, json};
@@ -172,6 +172,34 @@ impl Visibility {
             Self::ValidatedAnd(caller.member_authority())
         }
     }
+
+    /// A name for what this visibility shows, which callers who see the same share: part
+    /// of an export's validator, so that one caller's copy is never current for another.
+    pub fn class(self) -> String {
+        match self {
+            Self::All => "all".into(),
+            Self::ValidatedAnd(None) => "validated".into(),
+            Self::ValidatedAnd(Some(authority_id)) => format!("member:{authority_id}"),
+        }
+    }
+}
+
+/// The mutations that can take a fiche out of a list without leaving a later `updated_at`
+/// among the fiches still in it: a deletion, and a step back from VALIDATED.
+pub const REMOVALS: &[&str] = &["deleteCooperation", "transitionCooperation"];
+
+/// What the validator of an export of the fiches `visibility` shows that match `filter` is
+/// made of: those fiches, the authorities and themes they name, and when a fiche last left
+/// such a list. Four aggregate statements; no fiche is read.
+pub async fn export_freshness(
+    db: &impl ConnectionTrait,
+    visibility: Visibility,
+    filter: &CooperationFilter,
+) -> Result<(Vec<storage::Freshness>, Option<DateTime<Utc>>), ApiError> {
+    let mut parts = vec![queries::cooperations_freshness(db, visibility, filter).await?];
+    parts.extend(queries::names_freshness(db).await?);
+    let removed = audit::latest(db, REMOVALS).await?;
+    Ok((parts, removed))
 }
 
 /// The orderings of a list of fiches.

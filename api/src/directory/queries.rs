@@ -10,7 +10,7 @@ use sea_orm::{
 
 use super::{CooperationFilter, CooperationOrdering, PartnerSide, ValidationState, Visibility};
 use crate::pagination::{self, Page, PageRequest};
-use crate::storage::{Keyed, Versioned};
+use crate::storage::{self, Freshness, Keyed, Versioned};
 
 impl Keyed for Entity {
     const ID: Column = Column::Id;
@@ -148,6 +148,29 @@ pub async fn matching_cooperation(
         .filter(Column::Id.eq(id))
         .one(db)
         .await
+}
+
+/// How many visible fiches match `filter`, and when the latest of them changed.
+pub async fn cooperations_freshness(
+    db: &impl ConnectionTrait,
+    visibility: Visibility,
+    filter: &CooperationFilter,
+) -> Result<Freshness, DbErr> {
+    storage::freshness(db, filtered(visibility, filter), Column::UpdatedAt).await
+}
+
+/// How many authorities and themes exist, and when the latest of each changed: the names
+/// and labels an export shows with its fiches.
+pub async fn names_freshness(db: &impl ConnectionTrait) -> Result<[Freshness; 2], DbErr> {
+    Ok([
+        storage::freshness(
+            db,
+            entities::authority::Entity::find(),
+            entities::authority::Column::UpdatedAt,
+        )
+        .await?,
+        storage::freshness(db, theme::Entity::find(), theme::Column::UpdatedAt).await?,
+    ])
 }
 
 /// The visible fiche `id`, if any.

@@ -1,6 +1,7 @@
 //! The HTTP edge: routes, the request-id middleware, the GraphQL-over-HTTP handler, the
 //! offline playground and the health probes. Nothing here knows a domain.
 
+pub mod exports;
 mod graphql;
 mod health;
 mod metrics;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub ws_init_timeout: std::time::Duration,
     /// The documents of automatic persisted queries, by digest.
     pub persisted: persisted::PersistedQueries,
+    /// CUF's IATI organisation identifier, for the IATI export.
+    pub iati_reporting_org_ref: String,
 }
 
 /// Registers every route of the API.
@@ -72,5 +75,13 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route(
             "/export/cooperations.csv",
             web::get().to(crate::directory::export::cooperations_csv),
+        )
+        .route(
+            "/export/iati/{file}",
+            web::get().to(crate::opendata::iati::activities_xml),
+        )
+        .route(
+            "/export/aid-summary.csv",
+            web::get().to(crate::opendata::aid_summary::aid_summary_csv),
         );
 }

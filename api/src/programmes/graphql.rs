@@ -36,7 +36,7 @@ use crate::storage::ChildrenLoader;
 use crate::values::{Date, LongText, Name, ValueError};
 
 /// Who may read programmes: every signed-in role.
-const READERS: &[Role] = &[Role::Admin, Role::CufStaff, Role::Member, Role::Ministry];
+pub const READERS: &[Role] = &[Role::Admin, Role::CufStaff, Role::Member, Role::Ministry];
 
 /// An exact amount of money.
 #[derive(SimpleObject, Clone)]
@@ -48,7 +48,8 @@ pub struct Money {
     pub currency: String,
 }
 
-fn money(minor: impl Into<i128>, currency: Currency) -> Money {
+/// `minor` units of `currency` as `Money` (negative sums show as zero).
+pub fn money(minor: impl Into<i128>, currency: Currency) -> Money {
     Money {
         amount: crate::money::decimal(minor.into().max(0), currency),
         currency: currency.code().to_owned(),

@@ -219,7 +219,7 @@ pub struct Totals {
 
 impl Totals {
     /// Adds a share's amount to the totals its commitment counts in.
-    fn count(&mut self, share: &cost_share::Model) {
+    pub fn count(&mut self, share: &cost_share::Model) {
         let state = CommitmentState::from_stored(&share.commitment);
         if state != Some(CommitmentState::Declined) {
             self.shared += i128::from(share.amount_minor);
