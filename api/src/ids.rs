@@ -20,10 +20,11 @@ pub enum NodeKind {
     CountryGroup,
     Event,
     Programme,
+    Document,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 11] = [
+    const ALL: [NodeKind; 12] = [
         Self::Authority,
         Self::Organisation,
         Self::Person,
@@ -35,6 +36,7 @@ impl NodeKind {
         Self::CountryGroup,
         Self::Event,
         Self::Programme,
+        Self::Document,
     ];
 
     /// The GraphQL type name of this kind.
@@ -51,6 +53,7 @@ impl NodeKind {
             Self::CountryGroup => "CountryGroup",
             Self::Event => "Event",
             Self::Programme => "Programme",
+            Self::Document => "Document",
         }
     }
 }

@@ -50,6 +50,7 @@ pub enum Node {
     CountryGroup(CountryGroup),
     Event(Event),
     Programme(Programme),
+    Document(crate::documents::graphql::Document),
 }
 
 async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>, ApiError> {
@@ -112,6 +113,14 @@ async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>
                 .map(|model| Node::Programme(Programme(model)))
         }
         NodeKind::Programme => None,
+        // A document the caller may not read reads as a missing one.
+        NodeKind::Document => load_with(
+            context::loader::<ByIdLoader<entities::document::Entity>>(ctx)?,
+            id,
+        )
+        .await?
+        .filter(|model| crate::documents::may_read(caller, model))
+        .map(|model| Node::Document(crate::documents::graphql::Document(model))),
     })
 }
 

@@ -21,6 +21,7 @@ use crate::directory::graphql::{
     ReminderMutation,
 };
 use crate::directory::loaders::{PartnersLoader, ThemeLoader, ThemesLoader};
+use crate::documents::graphql::{DocumentMutation, DocumentQuery, FileStorage};
 use crate::error::ErrorPresenter;
 use crate::events::calendar::CalendarMutation;
 use crate::events::graphql::{
@@ -60,6 +61,7 @@ pub struct Query(
     EventQuery,
     ProgrammeQuery,
     OpenDataQuery,
+    DocumentQuery,
 );
 
 /// Every mutation of the API.
@@ -78,6 +80,7 @@ pub struct Mutation(
     EventMutation,
     CalendarMutation,
     ProgrammeMutation,
+    DocumentMutation,
 );
 
 /// The executable schema.
@@ -133,13 +136,15 @@ pub struct Tunables {
     pub reminder_interval: chrono::Duration,
 }
 
-/// The schema serving `db`, signing in with `access`, its subscriptions fed by `bus`.
+/// The schema serving `db`, signing in with `access`, its subscriptions fed by `bus`, its
+/// uploads kept in `files`.
 pub fn build(
     db: DatabaseConnection,
     access: Access,
     options: Options,
     tunables: Tunables,
     bus: Bus,
+    files: FileStorage,
 ) -> AppSchema {
     builder(options)
         .data(access)
@@ -181,6 +186,19 @@ pub fn build(
         .data(loader(
             ChildrenLoader::<entities::api_key_operation::Entity>::new(db.clone()),
         ))
+        .data(loader(
+            ChildrenLoader::<entities::document_author::Entity>::new(db.clone()),
+        ))
+        .data(loader(
+            ChildrenLoader::<entities::document_milestone::Entity>::new(db.clone()),
+        ))
+        .data(loader(
+            ChildrenLoader::<entities::document_version::Entity>::new(db.clone()),
+        ))
+        .data(loader(ByIdLoader::<entities::document::Entity>::new(
+            db.clone(),
+        )))
+        .data(files)
         .data(db)
         .data(bus)
         .finish()

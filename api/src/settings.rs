@@ -115,6 +115,22 @@ pub struct Settings {
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "CUF_BODY_LIMIT", default_value_t = 100 * 1024, global = true)]
     pub body_limit: usize,
+    /// Where uploaded files are kept (content-addressed by SHA-256).
+    #[arg(
+        long,
+        env = "CUF_FILES_DIR",
+        default_value = "data/files",
+        global = true
+    )]
+    pub files_dir: std::path::PathBuf,
+    /// The largest file an upload may carry, in bytes.
+    #[arg(
+        long,
+        env = "CUF_MAX_UPLOAD_BYTES",
+        default_value_t = 20 * 1024 * 1024,
+        global = true
+    )]
+    pub max_upload_bytes: u64,
     /// The most database connections in the pool.
     #[arg(
         long,

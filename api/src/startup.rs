@@ -156,7 +156,20 @@ impl Application {
         if db.get_database_backend() == sea_orm::DbBackend::Postgres {
             crate::live::listen(settings.database_url.clone(), bus.clone());
         }
-        let schema = schema::build(db.clone(), access.clone(), options, tunables, bus.clone());
+        let store = crate::files::FolderStore::new(&settings.files_dir)
+            .with_context(|| format!("cannot use {} for files", settings.files_dir.display()))?;
+        let files = crate::documents::graphql::FileStorage {
+            store: Arc::new(store),
+            max_bytes: settings.max_upload_bytes,
+        };
+        let schema = schema::build(
+            db.clone(),
+            access.clone(),
+            options,
+            tunables,
+            bus.clone(),
+            files.clone(),
+        );
         let sdl = schema::sdl();
         let state = web::Data::new(AppState {
             shape: Shape::from_sdl(&sdl),
@@ -181,6 +194,7 @@ impl Application {
             origins: settings.cors_origins.clone(),
             ws_init_timeout: Duration::from_secs(settings.ws_init_timeout_seconds.max(1)),
             persisted: Default::default(),
+            files,
             iati_reporting_org_ref: settings.iati_reporting_org_ref.clone(),
         });
         let origins = settings.cors_origins.clone();

@@ -49,6 +49,9 @@ pub fn test_settings(database_url: String) -> Settings {
         log_filter: "warn".into(),
         workers: Some(1),
         body_limit: 100 * 1024,
+        files_dir: std::env::temp_dir()
+            .join(format!("cuf-files-{}", uuid::Uuid::new_v4().simple())),
+        max_upload_bytes: 20 * 1024 * 1024,
         db_max_connections: 5,
         demo_data: Some(false),
         jwt_secret: Some("test-signing-secret-that-is-long-enough-0123456789".into()),

@@ -132,6 +132,15 @@ const NEEDS: &[Need] = &[
     // the last deletion an export's validator reads.
     need("programmes", &["starts_on", "ends_on", "created_at"], "aidSummary(input: {year})"),
     after("audit_entries", &["mutation"], &["at"], "export validators"),
+    // documents/queries.rs: the list by title, its filters, a version's number.
+    need("documents", &["sort_key", "id"], "documents, by title"),
+    need("documents", &["kind", "sort_key", "id"], "documents(filter: {kinds})"),
+    need("documents", &["status", "sort_key", "id"], "documents(filter: {statuses})"),
+    need("documents", &["group_id"], "documents(filter: {countryGroupId})"),
+    need("document_milestones", &["due_start"], "documents(filter: {milestonesDueBefore})"),
+    need("document_versions", &["document_id", "number"], "Document.versions"),
+    // access/queries.rs: a pinned key's operation by digest.
+    need("api_key_operations", &["api_key_id", "sha256"], "pinned API keys"),
 ];
 
 /// An index or foreign key: a table and its columns, in order.

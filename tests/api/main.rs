@@ -8,6 +8,7 @@ mod access;
 mod authorities;
 mod demo;
 mod directory;
+mod documents;
 mod errors;
 mod events;
 mod fuzz;

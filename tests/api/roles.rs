@@ -78,6 +78,18 @@ async fn outcome(
     if value.is_null() { Hidden } else { Allowed }
 }
 
+/// A document of `visibility` belonging to the fiche `owner`; its id.
+async fn document(app: &TestApp, owner: &Value, visibility: &str) -> Value {
+    let input = json!({ "title": format!("Document {visibility}"), "kind": "REPORT",
+        "visibility": visibility, "belongsTo": owner });
+    app.data(
+        "mutation($input: DocumentInput!) { createDocument(input: $input) { document { id } } }",
+        json!({ "input": input }),
+    )
+    .await["createDocument"]["document"]["id"]
+        .clone()
+}
+
 #[tokio::test]
 async fn every_role_gets_what_the_matrix_says() {
     let app = spawn_app().await;
@@ -117,6 +129,8 @@ async fn every_role_gets_what_the_matrix_says() {
         json!({ "a": own["id"] }),
     )
     .await;
+    let members_document = document(&app, &draft["id"], "MEMBERS").await;
+    let cuf_document = document(&app, &draft["id"], "CUF").await;
     let callers = callers(&app, &own["id"], &ministry["id"]).await;
     let rows: Vec<Row> = vec![
         (
@@ -126,6 +140,30 @@ async fn every_role_gets_what_the_matrix_says() {
             "authorities",
             vec!["totalCount"],
             [Allowed, Allowed, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "read a members' document",
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": members_document }),
+            "node",
+            vec!["id"],
+            [Hidden, Hidden, Hidden, Allowed, Allowed, Allowed],
+        ),
+        (
+            "read a CUF document",
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": cuf_document }),
+            "node",
+            vec!["id"],
+            [Hidden, Hidden, Hidden, Hidden, Allowed, Allowed],
+        ),
+        (
+            "create a document",
+            "mutation($c: ID!) { createDocument(input: {title: \"Note\", kind: OTHER, belongsTo: $c}) { document { id } } }",
+            json!({ "c": draft["id"] }),
+            "createDocument",
+            vec![],
+            [Unauthenticated, Forbidden, Forbidden, Forbidden, Allowed, Allowed],
         ),
         (
             "read contact details",

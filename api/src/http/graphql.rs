@@ -66,6 +66,8 @@ struct Params {
     variables: Option<serde_json::Value>,
     /// `extensions.persistedQuery.sha256Hash`.
     persisted: Option<String>,
+    /// The files of a multipart request, which its variables refer to.
+    uploads: Vec<async_graphql::UploadValue>,
 }
 
 /// The digest of `extensions.persistedQuery`, if any; version 1 only.
@@ -202,6 +204,7 @@ fn params_from_json(body: &[u8]) -> Result<Params, Refusal> {
         operation_name,
         variables,
         persisted,
+        uploads: Vec::new(),
     })
 }
 
@@ -240,6 +243,7 @@ fn params_from_query_string(query_string: &str) -> Result<Option<Params>, Refusa
         operation_name: take("operationName").filter(|name| !name.is_empty()),
         variables,
         persisted,
+        uploads: Vec::new(),
     }))
 }
 
@@ -379,6 +383,7 @@ async fn run(
         Err(outcome) => return outcome,
     };
     let mut graphql = async_graphql::Request::new(query);
+    graphql.uploads = params.uploads;
     if let Some(name) = &operation_name {
         graphql = graphql.operation_name(name.clone());
     }
@@ -720,12 +725,110 @@ async fn caller_of(request: &HttpRequest, state: &AppState) -> Result<Caller, Re
         })
 }
 
+fn is_multipart(request: &HttpRequest) -> bool {
+    request
+        .mime_type()
+        .ok()
+        .flatten()
+        .is_some_and(|mime| mime.essence_str() == "multipart/form-data")
+}
+
+/// A GraphQL multipart request (files): its parts read into a request whose uploads wait in
+/// temporary files. It must carry its credentials in a header, which a browser never sends
+/// cross-origin without a preflight: a multipart form is otherwise a "simple" request.
+async fn multipart_params(
+    request: &HttpRequest,
+    mut payload: web::Payload,
+    state: &AppState,
+) -> Result<Params, Refusal> {
+    if !request.headers().contains_key(header::AUTHORIZATION)
+        && !request.headers().contains_key("x-api-key")
+    {
+        return Err(Refusal::bad_request(
+            "a multipart request must carry its credentials in the Authorization or x-api-key header",
+        ));
+    }
+    let max_file = usize::try_from(state.files.max_bytes).unwrap_or(usize::MAX);
+    let limit = max_file.saturating_add(state.body_limit);
+    // actix's payload stays on its thread; the parser reads a channel fed from there.
+    let (sender, receiver) = tokio::sync::mpsc::channel::<std::io::Result<web::Bytes>>(8);
+    actix_web::rt::spawn(async move {
+        let mut total = 0_usize;
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|error| std::io::Error::other(error.to_string()));
+            if let Ok(bytes) = &chunk {
+                total += bytes.len();
+                if total > limit {
+                    let _ = sender
+                        .send(Err(std::io::Error::other("payload too large")))
+                        .await;
+                    return;
+                }
+            }
+            if sender.send(chunk).await.is_err() {
+                return;
+            }
+        }
+    });
+    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk, receiver))
+    });
+    let reader = futures_util::TryStreamExt::into_async_read(Box::pin(body));
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    let options = async_graphql::http::MultipartOptions::default()
+        .max_file_size(max_file)
+        .max_num_files(10);
+    let parsed = async_graphql::http::receive_body(content_type, reader, options)
+        .await
+        .map_err(|error| match error {
+            async_graphql::ParseRequestError::PayloadTooLarge => Refusal::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                format!("a file must be at most {max_file} bytes"),
+            ),
+            async_graphql::ParseRequestError::Io(error)
+                if error.to_string() == "payload too large" =>
+            {
+                Refusal::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "PAYLOAD_TOO_LARGE",
+                    format!("a file must be at most {max_file} bytes"),
+                )
+            }
+            other => Refusal::bad_request(format!("the multipart request is malformed: {other}")),
+        })?;
+    let variables = serde_json::to_value(&parsed.variables)
+        .map_err(|_| Refusal::bad_request("the variables are malformed"))?;
+    Ok(Params {
+        query: Some(parsed.query),
+        operation_name: parsed.operation_name,
+        variables: Some(variables),
+        persisted: None,
+        uploads: parsed.uploads,
+    })
+}
+
 /// `POST /graphql`.
 pub async fn post(
     request: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
+    if is_multipart(&request) {
+        let params = match response_format(&request) {
+            Ok(format) => multipart_params(&request, payload, &state)
+                .await
+                .map(|params| (format, params)),
+            Err(refusal) => Err(refusal),
+        };
+        return match params {
+            Ok((format, params)) => execute(&request, &state, format, params, false).await,
+            Err(refusal) => refusal.into_response(),
+        };
+    }
     let outcome = async {
         check_content_type(&request)?;
         let format = response_format(&request)?;

@@ -2,6 +2,7 @@
 //! offline playground and the health probes. Nothing here knows a domain.
 
 pub mod exports;
+mod files;
 mod graphql;
 mod health;
 mod metrics;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub ws_init_timeout: std::time::Duration,
     /// The documents of automatic persisted queries, by digest.
     pub persisted: persisted::PersistedQueries,
+    /// Where uploaded files are kept, and the largest one.
+    pub files: crate::documents::graphql::FileStorage,
     /// CUF's IATI organisation identifier, for the IATI export.
     pub iati_reporting_org_ref: String,
 }
@@ -65,6 +68,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/graphql/ws", web::get().to(ws::subscribe))
         .route("/graphql/assets/{file}", web::get().to(playground::asset))
         .route("/schema.graphql", web::get().to(health::schema))
+        .route("/files/{id}", web::get().to(files::download))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(metrics::metrics))

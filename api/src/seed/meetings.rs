@@ -284,7 +284,8 @@ pub async fn load(
             Some(bordeaux),
         ),
     ];
-    create_event(db, &actor, meeting).await.map_err(rejected)?;
+    let meeting = create_event(db, &actor, meeting).await.map_err(rejected)?;
+    documents(db, &actor, group.id, meeting.id, &people).await?;
 
     let mut visit = event(
         "Visite d'État de François Hollande au Mexique",
@@ -502,6 +503,88 @@ pub async fn programme(
                     .map_err(rejected)?;
             }
         }
+    }
+    Ok(())
+}
+
+/// The documents the minutes name: the country dossier written in Mexico, the minutes
+/// themselves, and the common offer the technical committee is to build.
+async fn documents(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    group_id: i64,
+    meeting_id: i64,
+    people: &People,
+) -> anyhow::Result<()> {
+    use crate::documents::{
+        DocumentContent, DocumentKind, DocumentStatus, DocumentVisibility, Milestone, Owner,
+        create_document,
+    };
+    let milestone = |title: &str, due: FuzzyDate| Milestone {
+        title: title.into(),
+        due,
+        done: false,
+    };
+    let winter_2014 = fuzzy(
+        day(2014, 12, 1)?,
+        day(2015, 2, 28)?,
+        DatePrecision::Season,
+        true,
+    );
+    let documents = [
+        DocumentContent {
+            title: "Dossier-pays Mexique".into(),
+            kind: DocumentKind::CountryDossier,
+            status: DocumentStatus::Planned,
+            visibility: DocumentVisibility::Members,
+            language: "fr".into(),
+            owner: Owner::Group(group_id),
+            authors: vec![people.nouali],
+            milestones: vec![
+                milestone(
+                    "Premier point, depuis la réalité des collectivités mexicaines",
+                    fuzzy(
+                        day(2014, 5, 5)?,
+                        day(2014, 5, 5)?,
+                        DatePrecision::Day,
+                        false,
+                    ),
+                ),
+                milestone("Parution pour les Assises de la coopération", winter_2014),
+            ],
+        },
+        DocumentContent {
+            title: "Compte rendu de la réunion du groupe-pays Mexique du 26 mars 2014".into(),
+            kind: DocumentKind::Minutes,
+            status: DocumentStatus::Published,
+            visibility: DocumentVisibility::Members,
+            language: "fr".into(),
+            owner: Owner::Event(meeting_id),
+            authors: vec![people.raimat],
+            milestones: Vec::new(),
+        },
+        DocumentContent {
+            title: "Offre territoriale commune en direction des collectivités mexicaines".into(),
+            kind: DocumentKind::Advocacy,
+            status: DocumentStatus::Planned,
+            visibility: DocumentVisibility::Public,
+            language: "fr".into(),
+            owner: Owner::Group(group_id),
+            // The technical committee of volunteers, from the group's member authorities.
+            authors: vec![people.le_miller, people.lavoinne, people.coiraton],
+            milestones: vec![
+                milestone(
+                    "Contenu réuni par le comité technique",
+                    month(2014, 10, 1, true)?,
+                ),
+                milestone("Maquettage et impression (500 exemplaires)", winter_2014),
+            ],
+        },
+    ];
+    for content in documents {
+        create_document(db, actor, content)
+            .await
+            .map_err(rejected)?;
     }
     Ok(())
 }
