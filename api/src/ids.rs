@@ -20,10 +20,12 @@ pub enum NodeKind {
     CountryGroup,
     Event,
     Programme,
+    Expertise,
+    ConsultantRecommendation,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 11] = [
+    const ALL: [NodeKind; 13] = [
         Self::Authority,
         Self::Organisation,
         Self::Person,
@@ -35,6 +37,8 @@ impl NodeKind {
         Self::CountryGroup,
         Self::Event,
         Self::Programme,
+        Self::Expertise,
+        Self::ConsultantRecommendation,
     ];
 
     /// The GraphQL type name of this kind.
@@ -51,6 +55,8 @@ impl NodeKind {
             Self::CountryGroup => "CountryGroup",
             Self::Event => "Event",
             Self::Programme => "Programme",
+            Self::Expertise => "Expertise",
+            Self::ConsultantRecommendation => "ConsultantRecommendation",
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod db;
 pub mod directory;
 pub mod error;
 pub mod events;
+pub mod expertise;
 pub mod groups;
 pub mod http;
 pub mod ids;

@@ -26,6 +26,12 @@ use crate::events::calendar::CalendarMutation;
 use crate::events::graphql::{
     AgendaLoader, DecisionsLoader, EventMutation, EventQuery, FollowUpsLoader, ParticipantsLoader,
 };
+use crate::expertise::graphql::{ExpertiseMutation, ExpertiseQuery};
+use crate::expertise::loaders::{
+    CitedCooperationsLoader, ExpertiseByAuthorityLoader, ExpertiseLoader, RecommendationLoader,
+    RecommendationThemesLoader, RecommendationsLoader,
+};
+use crate::expertise::vetting_graphql::VettingMutation;
 use crate::groups::MembershipsLoader;
 use crate::groups::graphql::{CountryGroupLoader, GroupMutation, GroupQuery};
 use crate::live::Bus;
@@ -60,6 +66,7 @@ pub struct Query(
     EventQuery,
     ProgrammeQuery,
     OpenDataQuery,
+    ExpertiseQuery,
 );
 
 /// Every mutation of the API.
@@ -78,6 +85,8 @@ pub struct Mutation(
     EventMutation,
     CalendarMutation,
     ProgrammeMutation,
+    ExpertiseMutation,
+    VettingMutation,
 );
 
 /// The executable schema.
@@ -181,6 +190,12 @@ pub fn build(
         .data(loader(
             ChildrenLoader::<entities::api_key_operation::Entity>::new(db.clone()),
         ))
+        .data(loader(ExpertiseLoader::new(db.clone())))
+        .data(loader(ExpertiseByAuthorityLoader::new(db.clone())))
+        .data(loader(CitedCooperationsLoader::new(db.clone())))
+        .data(loader(RecommendationLoader::new(db.clone())))
+        .data(loader(RecommendationsLoader::new(db.clone())))
+        .data(loader(RecommendationThemesLoader::new(db.clone())))
         .data(db)
         .data(bus)
         .finish()

@@ -132,6 +132,18 @@ const NEEDS: &[Need] = &[
     // the last deletion an export's validator reads.
     need("programmes", &["starts_on", "ends_on", "created_at"], "aidSummary(input: {year})"),
     after("audit_entries", &["mutation"], &["at"], "export validators"),
+    // expertise/queries.rs `filtered` (ExpertiseFilterInput), ExpertiseOrder, the loaders of
+    // Authority.expertise, Expertise.cooperations, Organisation.vetting and its themes, and
+    // the offer export (an authority's entries, the fiches they cite).
+    need("expertise", &["theme_id"], "expertise(filter: {themeIds})"),
+    after("expertise", &["authority_id"], &["sort_key"], "Authority.expertise, offer export"),
+    need("expertise", &["sort_key", "id"], "expertise(orderBy: TITLE)"),
+    need("expertise", &["created_at", "id"], "expertise(orderBy: CREATED_AT)"),
+    need("expertise", &["updated_at", "id"], "expertise(orderBy: UPDATED_AT)"),
+    need("expertise_cooperations", &["expertise_id"], "Expertise.cooperations"),
+    need("expertise_cooperations", &["cooperation_id"], "expertise(filter: {countryCode})"),
+    after("consultant_recommendations", &["organisation_id"], &[], "Organisation.vetting"),
+    need("consultant_recommendation_themes", &["recommendation_id"], "ConsultantRecommendation.themes"),
 ];
 
 /// An index or foreign key: a table and its columns, in order.

@@ -10,6 +10,7 @@ mod demo;
 mod directory;
 mod errors;
 mod events;
+mod expertise;
 mod fuzz;
 mod helpers;
 mod http;
