@@ -21,10 +21,12 @@ pub enum NodeKind {
     Event,
     Programme,
     Document,
+    Expertise,
+    ConsultantRecommendation,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 12] = [
+    const ALL: [NodeKind; 14] = [
         Self::Authority,
         Self::Organisation,
         Self::Person,
@@ -37,6 +39,8 @@ impl NodeKind {
         Self::Event,
         Self::Programme,
         Self::Document,
+        Self::Expertise,
+        Self::ConsultantRecommendation,
     ];
 
     /// The GraphQL type name of this kind.
@@ -54,6 +58,8 @@ impl NodeKind {
             Self::Event => "Event",
             Self::Programme => "Programme",
             Self::Document => "Document",
+            Self::Expertise => "Expertise",
+            Self::ConsultantRecommendation => "ConsultantRecommendation",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod directory;
 pub mod documents;
 pub mod error;
 pub mod events;
+pub mod expertise;
 pub mod files;
 pub mod groups;
 pub mod http;

@@ -7,6 +7,10 @@ use entities::{api_key, cooperation, event, programme};
 
 use crate::events::graphql::Event;
 use crate::events::{EventVisibility, may_see_members_events};
+use crate::expertise::graphql::Expertise;
+use crate::expertise::loaders::{ExpertiseLoader, RecommendationLoader};
+use crate::expertise::vetting::may_see_vetting;
+use crate::expertise::vetting_graphql::ConsultantRecommendation;
 use crate::groups::graphql::{CountryGroup, CountryGroupLoader};
 use crate::programmes::graphql::Programme;
 
@@ -51,6 +55,8 @@ pub enum Node {
     Event(Event),
     Programme(Programme),
     Document(crate::documents::graphql::Document),
+    Expertise(Expertise),
+    ConsultantRecommendation(ConsultantRecommendation),
 }
 
 async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>, ApiError> {
@@ -121,13 +127,23 @@ async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>
         .await?
         .filter(|model| crate::documents::may_read(caller, model))
         .map(|model| Node::Document(crate::documents::graphql::Document(model))),
+        NodeKind::Expertise => load_with(context::loader::<ExpertiseLoader>(ctx)?, id)
+            .await?
+            .map(|model| Node::Expertise(Expertise(model))),
+        // Vetting is for members and CUF: hidden from anyone else.
+        NodeKind::ConsultantRecommendation if may_see_vetting(caller) => {
+            load_with(context::loader::<RecommendationLoader>(ctx)?, id)
+                .await?
+                .map(|model| Node::ConsultantRecommendation(ConsultantRecommendation(model)))
+        }
+        NodeKind::ConsultantRecommendation => None,
     })
 }
 
 /// Whether `caller` may see the fiche `model`: the rule of
 /// [`crate::directory::queries::visible`], checked on a loaded row (its partners through their
 /// DataLoader) so that many nodes cost one statement per table.
-async fn may_see_cooperation(
+pub(crate) async fn may_see_cooperation(
     ctx: &Context<'_>,
     caller: &Caller,
     model: &cooperation::Model,

@@ -27,6 +27,12 @@ use crate::events::calendar::CalendarMutation;
 use crate::events::graphql::{
     AgendaLoader, DecisionsLoader, EventMutation, EventQuery, FollowUpsLoader, ParticipantsLoader,
 };
+use crate::expertise::graphql::{ExpertiseMutation, ExpertiseQuery};
+use crate::expertise::loaders::{
+    CitedCooperationsLoader, ExpertiseByAuthorityLoader, ExpertiseLoader, RecommendationLoader,
+    RecommendationThemesLoader, RecommendationsLoader,
+};
+use crate::expertise::vetting_graphql::VettingMutation;
 use crate::groups::MembershipsLoader;
 use crate::groups::graphql::{CountryGroupLoader, GroupMutation, GroupQuery};
 use crate::live::Bus;
@@ -62,6 +68,7 @@ pub struct Query(
     ProgrammeQuery,
     OpenDataQuery,
     DocumentQuery,
+    ExpertiseQuery,
 );
 
 /// Every mutation of the API.
@@ -81,6 +88,8 @@ pub struct Mutation(
     CalendarMutation,
     ProgrammeMutation,
     DocumentMutation,
+    ExpertiseMutation,
+    VettingMutation,
 );
 
 /// The executable schema.
@@ -199,6 +208,12 @@ pub fn build(
             db.clone(),
         )))
         .data(files)
+        .data(loader(ExpertiseLoader::new(db.clone())))
+        .data(loader(ExpertiseByAuthorityLoader::new(db.clone())))
+        .data(loader(CitedCooperationsLoader::new(db.clone())))
+        .data(loader(RecommendationLoader::new(db.clone())))
+        .data(loader(RecommendationsLoader::new(db.clone())))
+        .data(loader(RecommendationThemesLoader::new(db.clone())))
         .data(db)
         .data(bus)
         .finish()

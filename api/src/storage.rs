@@ -106,6 +106,27 @@ where
     active.insert(db).await
 }
 
+/// Inserts rows that have no id of their own (the links of a join table), in one statement;
+/// nothing when there are none.
+pub async fn insert_links<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    rows: impl IntoIterator<Item = E::Model>,
+) -> Result<(), DbErr>
+where
+    E::Model: IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelBehavior + Send,
+{
+    let rows: Vec<E::ActiveModel> = rows
+        .into_iter()
+        .map(|row| row.into_active_model().reset_all())
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    E::insert_many(rows).exec_without_returning(db).await?;
+    Ok(())
+}
+
 /// Stores every field of `model` over its row, whatever the row's version: for rows that
 /// have none, or whose version the transaction has checked already.
 pub async fn save<E: Keyed>(db: &impl ConnectionTrait, model: E::Model) -> Result<(), DbErr>

@@ -47,6 +47,34 @@ impl CountryCode {
     }
 }
 
+/// Every ISO 639-1 language code.
+const ISO_639_1: &str = "aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce \
+ch co cr cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha \
+he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku \
+kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv \
+ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st \
+su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu";
+
+/// An ISO 639-1 language code, lower case (`fr`, `es`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LanguageCode(String);
+
+impl LanguageCode {
+    /// Accepts an ISO 639-1 code in any case, surrounding spaces ignored.
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        let code = text.trim().to_ascii_lowercase();
+        if code.len() == 2 && ISO_639_1.split_whitespace().any(|known| known == code) {
+            return Ok(Self(code));
+        }
+        refuse(format!("{text:?} is not an ISO 639-1 language code"))
+    }
+
+    /// The code, e.g. `es`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 fn has_control_characters(text: &str) -> bool {
     text.chars().any(char::is_control)
 }
@@ -245,6 +273,15 @@ impl ScalarType for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn language_codes_must_be_iso_639_1() {
+        assert_eq!(LanguageCode::parse(" ES ").map(|c| c.0), Ok("es".into()));
+        assert_eq!(ISO_639_1.split_whitespace().count(), 183);
+        for bad in ["", "e", "esp", "xx", "e%"] {
+            assert!(LanguageCode::parse(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn country_codes_must_be_assigned_alpha_2() {

@@ -15,6 +15,7 @@ mod m20261128_000008_indexes;
 mod m20261129_000009_open_data;
 mod m20261129_000010_api_key_operations;
 mod m20261129_000011_documents;
+mod m20261129_000012_expertise;
 mod naming;
 
 /// Every migration, in order.
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_open_data::Migration),
             Box::new(m20261129_000010_api_key_operations::Migration),
             Box::new(m20261129_000011_documents::Migration),
+            Box::new(m20261129_000012_expertise::Migration),
         ]
     }
 }

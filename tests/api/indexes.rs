@@ -141,6 +141,18 @@ const NEEDS: &[Need] = &[
     need("document_versions", &["document_id", "number"], "Document.versions"),
     // access/queries.rs: a pinned key's operation by digest.
     need("api_key_operations", &["api_key_id", "sha256"], "pinned API keys"),
+    // expertise/queries.rs `filtered` (ExpertiseFilterInput), ExpertiseOrder, the loaders of
+    // Authority.expertise, Expertise.cooperations, Organisation.vetting and its themes, and
+    // the offer export (an authority's entries, the fiches they cite).
+    need("expertise", &["theme_id"], "expertise(filter: {themeIds})"),
+    after("expertise", &["authority_id"], &["sort_key"], "Authority.expertise, offer export"),
+    need("expertise", &["sort_key", "id"], "expertise(orderBy: TITLE)"),
+    need("expertise", &["created_at", "id"], "expertise(orderBy: CREATED_AT)"),
+    need("expertise", &["updated_at", "id"], "expertise(orderBy: UPDATED_AT)"),
+    need("expertise_cooperations", &["expertise_id"], "Expertise.cooperations"),
+    need("expertise_cooperations", &["cooperation_id"], "expertise(filter: {countryCode})"),
+    after("consultant_recommendations", &["organisation_id"], &[], "Organisation.vetting"),
+    need("consultant_recommendation_themes", &["recommendation_id"], "ConsultantRecommendation.themes"),
 ];
 
 /// An index or foreign key: a table and its columns, in order.

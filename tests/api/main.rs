@@ -11,6 +11,7 @@ mod directory;
 mod documents;
 mod errors;
 mod events;
+mod expertise;
 mod fuzz;
 mod helpers;
 mod http;

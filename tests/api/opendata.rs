@@ -46,7 +46,7 @@ fn xpath(xml: &str, expression: &str) -> String {
 }
 
 /// GETs `path` with `auth` and optional request `headers`.
-async fn get(
+pub(crate) async fn get(
     app: &TestApp,
     path: &str,
     auth: Auth<'_>,
@@ -580,7 +580,7 @@ async fn the_aid_summary_csv_is_for_signed_in_callers() {
 }
 
 /// The `ETag` and `Last-Modified` of a 200 answer to `path`.
-async fn validators(app: &TestApp, path: &str, auth: Auth<'_>) -> (String, String) {
+pub(crate) async fn validators(app: &TestApp, path: &str, auth: Auth<'_>) -> (String, String) {
     let response = get(app, path, auth, &[]).await;
     assert_eq!(response.status(), StatusCode::OK, "{path}");
     let header = |name: &str| response.headers()[name].to_str().unwrap().to_owned();
@@ -588,7 +588,7 @@ async fn validators(app: &TestApp, path: &str, auth: Auth<'_>) -> (String, Strin
 }
 
 /// The status of a conditional GET of `path` with `header`.
-async fn conditional(
+pub(crate) async fn conditional(
     app: &TestApp,
     path: &str,
     auth: Auth<'_>,

@@ -27,6 +27,20 @@ struct Callers {
     admin: String,
 }
 
+impl Callers {
+    /// Every caller, in the matrix's order.
+    fn all(&self) -> [Auth<'_>; 6] {
+        [
+            Auth::Anonymous,
+            Auth::ApiKey(&self.ministry_key),
+            Auth::Bearer(&self.ministry_user),
+            Auth::Bearer(&self.member),
+            Auth::Bearer(&self.staff),
+            Auth::Bearer(&self.admin),
+        ]
+    }
+}
+
 async fn callers(app: &TestApp, own_authority: &Value, ministry: &Value) -> Callers {
     let secret = app
         .data(
@@ -123,12 +137,17 @@ async fn every_role_gets_what_the_matrix_says() {
         )
         .await["createCooperation"]["cooperation"]
         .clone();
-    app.data(
+    let contact = app.data(
         "mutation($a: ID!) { createPerson(input: {firstName: \"Anne\", lastName: \"Raimat\", email: \"anne@example.org\",
             affiliations: [{authorityId: $a}]}) { person { id } } }",
         json!({ "a": own["id"] }),
     )
-    .await;
+    .await["createPerson"]["person"]["id"]
+        .clone();
+    let offer = offer_of(&app, &own, &contact).await;
+    let consultant = app
+        .create_organisation(json!({ "name": "Consultora", "kind": "CONSULTANT" }))
+        .await;
     let members_document = document(&app, &draft["id"], "MEMBERS").await;
     let cuf_document = document(&app, &draft["id"], "CUF").await;
     let callers = callers(&app, &own["id"], &ministry["id"]).await;
@@ -362,6 +381,54 @@ async fn every_role_gets_what_the_matrix_says() {
             [Unauthenticated, Forbidden, Forbidden, Forbidden, Allowed, Allowed],
         ),
         (
+            "read expertise",
+            "{ expertise { totalCount } }",
+            json!({}),
+            "expertise",
+            vec!["totalCount"],
+            [Allowed, Allowed, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "maintain own authority's expertise",
+            "mutation($a: ID!, $t: ID!) { createExpertise(input: {authorityId: $a, themeId: $t, title: \"Eau\", description: \"Eau potable\"}) { expertise { id } } }",
+            json!({ "a": own["id"], "t": offer.theme }),
+            "createExpertise",
+            vec![],
+            [Unauthenticated, Forbidden, Forbidden, Allowed, Allowed, Allowed],
+        ),
+        (
+            "maintain another authority's expertise",
+            "mutation($a: ID!, $t: ID!) { createExpertise(input: {authorityId: $a, themeId: $t, title: \"Eau\", description: \"Eau potable\"}) { expertise { id } } }",
+            json!({ "a": other["id"], "t": offer.theme }),
+            "createExpertise",
+            vec![],
+            [Unauthenticated, Forbidden, Forbidden, Forbidden, Allowed, Allowed],
+        ),
+        (
+            "read consultants' vetting",
+            "{ organisations(filter: {kinds: [CONSULTANT]}) { nodes { vetting { id } } } }",
+            json!({}),
+            "organisations",
+            vec!["nodes", "0", "vetting"],
+            [Hidden, Hidden, Hidden, Allowed, Allowed, Allowed],
+        ),
+        (
+            "recommend a consultant for own authority",
+            "mutation($o: ID!, $a: ID!) { recommendConsultant(input: {organisationId: $o, authorityId: $a, recommended: true}) { userErrors { code } } }",
+            json!({ "o": consultant["id"], "a": own["id"] }),
+            "recommendConsultant",
+            vec![],
+            [Unauthenticated, Forbidden, Forbidden, Allowed, Allowed, Allowed],
+        ),
+        (
+            "recommend a consultant for CUF",
+            "mutation($o: ID!) { recommendConsultant(input: {organisationId: $o, recommended: true}) { userErrors { code } } }",
+            json!({ "o": consultant["id"] }),
+            "recommendConsultant",
+            vec![],
+            [Unauthenticated, Forbidden, Forbidden, Forbidden, Allowed, Allowed],
+        ),
+        (
             "manage users",
             "{ users { totalCount } }",
             json!({}),
@@ -417,15 +484,7 @@ async fn every_role_gets_what_the_matrix_says() {
     ];
     let mut mismatches = Vec::new();
     for (capability, query, variables, field, probe, expected) in rows {
-        let auths = [
-            Auth::Anonymous,
-            Auth::ApiKey(&callers.ministry_key),
-            Auth::Bearer(&callers.ministry_user),
-            Auth::Bearer(&callers.member),
-            Auth::Bearer(&callers.staff),
-            Auth::Bearer(&callers.admin),
-        ];
-        for ((auth, expected), name) in auths.into_iter().zip(expected).zip(names) {
+        for ((auth, expected), name) in callers.all().into_iter().zip(expected).zip(names) {
             let got = outcome(&app, auth, query, variables.clone(), field, &probe).await;
             if got != expected {
                 mismatches.push(format!(
@@ -434,5 +493,59 @@ async fn every_role_gets_what_the_matrix_says() {
             }
         }
     }
+    let expected = [Hidden, Hidden, Hidden, Allowed, Allowed, Allowed];
+    for ((auth, expected), name) in callers.all().into_iter().zip(expected).zip(names) {
+        let got = offer_outcome(&app, auth, &offer.path).await;
+        if got != expected {
+            mismatches.push(format!(
+                "the offer export's contact details as {name}: expected {expected:?}, got {got:?}"
+            ));
+        }
+    }
     assert!(mismatches.is_empty(), "{mismatches:#?}");
+}
+
+/// A group's offer: the theme of its one entry and the export's path.
+struct Offer {
+    theme: Value,
+    path: String,
+}
+
+/// A group with `own` as its member, and an entry of `own` with `contact`.
+async fn offer_of(app: &TestApp, own: &Value, contact: &Value) -> Offer {
+    let theme = app
+        .data(
+            "mutation { createTheme(input: {code: \"water\", label: \"Eau\"}) { theme { id } } }",
+            json!({}),
+        )
+        .await["createTheme"]["theme"]["id"]
+        .clone();
+    let group = app
+        .data(
+            "mutation($a: ID!) { createCountryGroup(input: {name: \"Mexique\", countryCode: \"MX\", memberships: [{authorityId: $a}]}) { countryGroup { id } } }",
+            json!({ "a": own["id"] }),
+        )
+        .await["createCountryGroup"]["countryGroup"]["id"]
+        .clone();
+    app.data(
+        "mutation($a: ID!, $t: ID!, $c: ID!) { createExpertise(input: {authorityId: $a, themeId: $t, title: \"Eau\", description: \"Eau potable\", contactPersonId: $c}) { expertise { id } } }",
+        json!({ "a": own["id"], "t": theme, "c": contact }),
+    )
+    .await;
+    Offer {
+        theme,
+        path: format!("/export/offer/{}.csv", group.as_str().unwrap()),
+    }
+}
+
+/// The offer export answers every caller; the contact's e-mail is hidden from some.
+async fn offer_outcome(app: &TestApp, auth: Auth<'_>, path: &str) -> Outcome {
+    let response = crate::opendata::get(app, path, auth, &[]).await;
+    assert_eq!(response.status(), reqwest::StatusCode::OK, "{path}");
+    let body = response.text().await.unwrap();
+    if body.contains("anne@example.org") {
+        Allowed
+    } else {
+        Hidden
+    }
 }

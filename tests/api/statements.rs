@@ -108,3 +108,20 @@ async fn anonymous_reads_send_no_identification_statement() {
     let count = metric(&app, "cuf_graphql_statements_total{operation=\"Typename\"}").await;
     assert_eq!(count, 0.0);
 }
+
+#[tokio::test]
+async fn an_expertise_page_costs_the_same_statements_for_1_and_10_entries() {
+    let app = crate::helpers::spawn_demo_app().await;
+    let query = |size: u32| {
+        format!(
+            "query Expertise{size} {{ expertise(first: {size}) {{ totalCount nodes {{ title authority {{ name }}
+                theme {{ label }} contact {{ lastName }} cooperations {{ title frenchPartners {{ name }} }} }} }} }}"
+        )
+    };
+    let one = statements(&app, "Expertise1", &query(1)).await;
+    let ten = statements(&app, "Expertise10", &query(10)).await;
+    assert_eq!(one, ten, "{one} statements for 1 entry, {ten} for 10");
+    // The caller's token, the count and the page (3); the authorities, themes, contacts and
+    // cited fiches' links (4), then the fiches (1); their partners, then those authorities (2).
+    assert!(ten <= 3.0 + 4.0 + 1.0 + 2.0, "{ten} statements");
+}

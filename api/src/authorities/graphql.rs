@@ -116,6 +116,15 @@ impl Authority {
         cooperation_connection(ctx, filter, Some(self.0.id), order_by, args).await
     }
 
+    /// The authority's know-how for the common offer of its country groups, by title.
+    /// Public, like the authority.
+    async fn expertise(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::expertise::graphql::Expertise>, ApiError> {
+        crate::expertise::graphql::expertise_of(ctx, self.0.id).await
+    }
+
     /// What the authority pledged, confirmed and paid across programmes, per currency.
     /// Signed-in callers only.
     async fn contributions(

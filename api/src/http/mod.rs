@@ -85,6 +85,10 @@ pub fn routes(config: &mut web::ServiceConfig) {
             web::get().to(crate::opendata::iati::activities_xml),
         )
         .route(
+            "/export/offer/{file}",
+            web::get().to(crate::expertise::offer::offer_csv),
+        )
+        .route(
             "/export/aid-summary.csv",
             web::get().to(crate::opendata::aid_summary::aid_summary_csv),
         );

@@ -69,6 +69,17 @@ impl Organisation {
         self.0.description.as_deref()
     }
 
+    /// The recommendations of a consultant by authorities and CUF, oldest first (an empty
+    /// list for an organisation nobody vetted). For members, CUF staff and administrators
+    /// only: null for anonymous callers and ministries, who see the public profile.
+    async fn vetting(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<Vec<crate::expertise::vetting_graphql::ConsultantRecommendation>>, ApiError>
+    {
+        crate::expertise::vetting_graphql::vetting_of(ctx, &self.0).await
+    }
+
     /// The version of this record, incremented by every change; send it back with an update.
     async fn version(&self) -> i32 {
         self.0.version

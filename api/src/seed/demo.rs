@@ -13,18 +13,18 @@ use crate::organisations::{self, NewOrganisation, OrganisationKind};
 use crate::people::{self, Employer, NewAffiliation, NewPerson};
 use crate::values::{CountryCode, Email, LongText, Name, Population, WebUrl};
 
-fn rejected(rejection: Rejection) -> anyhow::Error {
+pub(super) fn rejected(rejection: Rejection) -> anyhow::Error {
     match rejection {
         Rejection::User(errors) => anyhow::anyhow!("demo data refused: {errors:?}"),
         Rejection::Api(error) => anyhow::anyhow!("demo data not loaded: {error:?}"),
     }
 }
 
-fn name(text: &str) -> anyhow::Result<Name> {
+pub(super) fn name(text: &str) -> anyhow::Result<Name> {
     Ok(Name::parse(text)?)
 }
 
-fn description(text: &str) -> anyhow::Result<Option<LongText>> {
+pub(super) fn description(text: &str) -> anyhow::Result<Option<LongText>> {
     Ok(LongText::parse(text)?)
 }
 
@@ -61,7 +61,7 @@ async fn authority(
         .id)
 }
 
-async fn organisation(
+pub(super) async fn organisation(
     db: &DatabaseConnection,
     (full_name, acronym, kind, country, website, text): (
         &str,
@@ -316,7 +316,8 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
     .await?;
     let french = [bordeaux, pays_de_la_loire, champagne, haute_saone];
     let mexican = [jalisco, guadalajara, oaxaca, oaxaca_city, mexico_city];
-    directory(db, french, mexican).await?;
+    let directory = directory(db, french, mexican).await?;
+    let contacts = [raimat, le_miller, lavoinne, coiraton];
     let people = super::meetings::People {
         raimat,
         le_miller,
@@ -336,7 +337,8 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
         daect,
         embassy,
     };
-    super::meetings::load(db, french, people, organisations).await
+    super::meetings::load(db, french, people, organisations).await?;
+    super::expertise::load(db, french, contacts, &directory).await
 }
 
 /// One user per role for trying the API in development, with random passwords; the lines to
@@ -452,12 +454,19 @@ type Fiche = (
     crate::directory::ValidationState,
 );
 
+/// The themes and fiches of the demo directory, in the order of [`THEMES`] and of the
+/// fiches of `directory`.
+pub(super) struct Directory {
+    pub themes: Vec<i64>,
+    pub fiches: Vec<i64>,
+}
+
 /// A dozen example Franco-Mexican fiches across every status, theme and validation state.
 async fn directory(
     db: &DatabaseConnection,
     french: [i64; 4],
     mexican: [i64; 5],
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Directory> {
     use crate::directory::themes::{ThemeCode, create_theme};
     use crate::directory::{
         CooperationSource, CooperationStatus as Status, NewCooperation, ValidationState as State,
@@ -581,6 +590,7 @@ async fn directory(
             State::Draft,
         ),
     ];
+    let mut ids = Vec::new();
     for (
         title,
         french_partner,
@@ -622,6 +632,10 @@ async fn directory(
                 .await
                 .map_err(rejected)?;
         }
+        ids.push(fiche.id);
     }
-    Ok(())
+    Ok(Directory {
+        themes,
+        fiches: ids,
+    })
 }

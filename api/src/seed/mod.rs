@@ -4,6 +4,7 @@
 //! loaded only into an empty database, never over existing data.
 
 mod demo;
+mod expertise;
 mod meetings;
 pub mod synthetic;
 
