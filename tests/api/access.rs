@@ -516,6 +516,32 @@ async fn a_user_search_with_control_characters_is_bad_user_input() {
 }
 
 #[tokio::test]
+async fn a_user_search_ignores_case_and_takes_wildcards_literally() {
+    let app = spawn_app().await;
+    let count = |search: &str| {
+        let app = &app;
+        let search = search.to_owned();
+        async move {
+            app.data(
+                "query($search: String) { users(filter: {search: $search}) { totalCount } }",
+                json!({ "search": search }),
+            )
+            .await["users"]["totalCount"]
+                .as_u64()
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        count("ADMIN@TEST").await,
+        1,
+        "case is ignored on both databases"
+    );
+    assert_eq!(count("%").await, 0, "% is a character, not a wildcard");
+    assert_eq!(count("adm_n").await, 0, "_ is a character, not a wildcard");
+    assert_eq!(count("\\").await, 0);
+}
+
+#[tokio::test]
 async fn production_refuses_to_start_without_a_strong_signing_secret() {
     for secret in [
         None,

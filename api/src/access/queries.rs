@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use entities::{api_key, api_key_operation, session, user};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, Condition, ConnectionTrait, DbErr,
     EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Select,
@@ -85,11 +85,18 @@ fn users_filtered(filter: &UserFilter) -> Select<user::Entity> {
         condition = condition.add(user::Column::OrganisationId.eq(organisation_id));
     }
     for word in &filter.search {
-        let pattern = format!("%{word}%");
+        // The word is matched as typed: LIKE's wildcards and escape character are escaped,
+        // and both sides are lowercased, so that neither database's LIKE rules decide.
+        let escaped = word
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = LikeExpr::new(format!("%{}%", escaped.to_lowercase())).escape('\\');
+        let lower = |column: user::Column| Expr::expr(Func::lower(Expr::col(column)));
         condition = condition.add(
             Condition::any()
-                .add(user::Column::Email.like(pattern.clone()))
-                .add(user::Column::DisplayName.like(pattern)),
+                .add(lower(user::Column::Email).like(pattern.clone()))
+                .add(lower(user::Column::DisplayName).like(pattern)),
         );
     }
     user::Entity::find().filter(condition)
