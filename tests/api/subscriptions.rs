@@ -374,3 +374,43 @@ async fn commitments_and_events_reach_their_subscribers() {
     );
     assert_eq!(public["payload"]["data"]["eventChanged"]["kind"], "CREATED");
 }
+
+#[tokio::test]
+async fn a_socket_runs_a_bounded_number_of_subscriptions() {
+    let app = spawn_app_with(|_| {}).await;
+    let mut socket = Socket::connect(&app.address, json!({})).await;
+    for n in 0..25 {
+        socket
+            .subscribe(
+                &n.to_string(),
+                "subscription { cooperationChanged { kind } }",
+                json!({}),
+            )
+            .await;
+    }
+    // Completing one makes room for another.
+    socket.send(json!({ "id": "0", "type": "complete" })).await;
+    assert_eq!(
+        socket.next().await,
+        json!({ "id": "0", "type": "complete" })
+    );
+    socket
+        .subscribe(
+            "25",
+            "subscription { cooperationChanged { kind } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        socket.silent_for(Duration::from_millis(300)).await,
+        "still open"
+    );
+    socket
+        .subscribe(
+            "26",
+            "subscription { cooperationChanged { kind } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(socket.close_code().await, Some(CloseCode::from(4400)));
+}

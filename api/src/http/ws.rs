@@ -4,6 +4,7 @@
 //! credentials (`{"authorization": "Bearer …"}` or `{"apiKey": "…"}`; none for anonymous).
 //! Bad credentials close it with 4403. Every document is checked against the same limits as
 //! over HTTP, and only subscriptions run here: queries and mutations go to `POST /graphql`.
+//! One socket runs at most 25 subscriptions at once (more close it with 4400).
 
 use std::sync::Arc;
 
@@ -30,6 +31,8 @@ const PROTOCOL: &str = "graphql-transport-ws";
 const FORBIDDEN: u16 = 4403;
 const INIT_TIMEOUT: u16 = 4408;
 const BAD_MESSAGE: u16 = 4400;
+/// The most subscriptions one socket keeps running at once.
+const MAX_SUBSCRIPTIONS: usize = 25;
 const FORBIDDEN_PREFIX: &str = "Forbidden: ";
 const UNAVAILABLE_PREFIX: &str = "Unavailable: ";
 
@@ -132,6 +135,18 @@ fn closing(code: u16, reason: &str) -> CloseReason {
     close_reason(code, reason)
 }
 
+/// The `type` of a client's protocol message, if it has one.
+fn message_type(text: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Typed {
+        #[serde(rename = "type")]
+        kind: String,
+    }
+    serde_json::from_str::<Typed>(text)
+        .ok()
+        .map(|typed| typed.kind)
+}
+
 fn is_acknowledgement(text: &str) -> bool {
     serde_json::from_str::<serde_json::Value>(text)
         .is_ok_and(|message| message["type"] == "connection_ack")
@@ -158,10 +173,19 @@ async fn serve(
     let deadline = tokio::time::sleep(state.ws_init_timeout);
     tokio::pin!(deadline);
     let mut acknowledged = false;
+    let mut running = 0_usize;
     let close = loop {
         tokio::select! {
             message = messages.recv() => match message {
                 Some(Ok(AggregatedMessage::Text(text))) => {
+                    // A client's `complete` is answered by the server's, counted below.
+                    if message_type(&text).as_deref() == Some("subscribe") {
+                        running += 1;
+                    }
+                    if running > MAX_SUBSCRIPTIONS {
+                        let reason = format!("at most {MAX_SUBSCRIPTIONS} subscriptions per socket");
+                        break Some(close_reason(BAD_MESSAGE, &reason));
+                    }
                     if to_protocol.send(text.as_bytes().to_vec()).is_err() {
                         break None;
                     }
@@ -184,6 +208,10 @@ async fn serve(
                 Some(WsMessage::Text(text)) => {
                     if !acknowledged && is_acknowledgement(&text) {
                         acknowledged = true;
+                    }
+                    // A subscription ended: refused, done, or completed by the client.
+                    if text.starts_with(r#"{"type":"complete""#) {
+                        running = running.saturating_sub(1);
                     }
                     if session.text(text).await.is_err() {
                         return;
