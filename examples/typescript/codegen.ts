@@ -18,7 +18,9 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         useTypeImports: true,
         strictScalars: true,
-        scalars: { Date: 'string', DateTime: 'string', ID: 'string' },
+        // Upload is a file part of a multipart request (uploadDocumentVersion); in Node 20 a
+        // Blob.
+        scalars: { Date: 'string', DateTime: 'string', ID: 'string', Upload: 'Blob' },
       },
     },
   },
