@@ -8,6 +8,7 @@ Standard library only. Settings come from the environment (see run.sh)."""
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -64,6 +65,11 @@ def prepare_database():
     )
 
 
+# Servers still running, stopped whatever happens: a failed run must not leave one holding
+# the port, or the next run measures it instead of its own.
+RUNNING = []
+
+
 class Server:
     """The release server; `trace` also logs every statement with its values."""
 
@@ -85,6 +91,7 @@ class Server:
         self.process = subprocess.Popen(
             [BIN], env=env, stdout=subprocess.DEVNULL, stderr=self.log_file
         )
+        RUNNING.append(self)
         for _ in range(200):
             try:
                 with urllib.request.urlopen(URL + "/readyz", timeout=1) as response:
@@ -102,6 +109,8 @@ class Server:
         return 0.0
 
     def stop(self):
+        if self in RUNNING:
+            RUNNING.remove(self)
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=40)
         self.log_file.close()
@@ -252,6 +261,9 @@ def metric(text, series):
 
 
 def main():
+    for tool in ("wrk", "pgbench", "psql"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"bench: {tool} is required (bash bench/run.sh installs wrk)")
     prepare_database()
     server = Server()
     token = sign_in()
@@ -360,4 +372,8 @@ def report(rows, peak, results, flood_reads):
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        for server in list(RUNNING):
+            server.process.kill()
