@@ -284,3 +284,32 @@ async fn a_request_past_its_time_limit_is_cancelled_with_timeout() {
     let after = app.graphql("{ __typename }", json!({})).await;
     assert_eq!(after["data"]["__typename"], "Query");
 }
+
+#[tokio::test]
+async fn a_statement_past_the_database_timeout_is_cancelled_with_timeout() {
+    use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
+    let app = spawn_app_with(|settings| settings.protection.statement_timeout_ms = 300).await;
+    if app.db.get_database_backend() != DbBackend::Postgres {
+        // `statement_timeout` is PostgreSQL's; SQLite has no server to cancel a statement.
+        return;
+    }
+    // Another session holds the table: the API's read waits on the lock until PostgreSQL
+    // cancels it (SQLSTATE 57014).
+    let blocker = app.db.begin().await.unwrap();
+    blocker
+        .execute_unprepared("LOCK TABLE authorities IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let body = app
+        .graphql("{ authorities { totalCount } }", json!({}))
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "TIMEOUT", "{body}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "cancelled by the database, not by the request timeout"
+    );
+    blocker.rollback().await.unwrap();
+    let after = app.data("{ authorities { totalCount } }", json!({})).await;
+    assert_eq!(after["authorities"]["totalCount"], 0);
+}
