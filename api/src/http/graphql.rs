@@ -391,21 +391,22 @@ async fn run(
         graphql = graphql.variables(Variables::from_json(variables));
     }
     let variables = graphql.variables.clone();
-    if let Err(error) = graphql.parsed_query() {
-        let body = error_body(&[error], "GRAPHQL_PARSE_FAILED");
-        let response = json_response(StatusCode::BAD_REQUEST, format, &body);
-        return Outcome::new("refused", response);
-    }
-    if let Some(hash) = &params.persisted {
-        // Only documents that parse are remembered.
-        state.persisted.insert(hash, &graphql.query);
-    }
-    let Ok(document) = graphql.parsed_query() else {
-        return Outcome::new(
-            "refused",
-            Refusal::bad_request("unparsable").into_response(),
-        );
+    // Only documents that parse are remembered under their digest.
+    let to_remember = params
+        .persisted
+        .as_ref()
+        .map(|hash| (hash, graphql.query.clone()));
+    let document = match graphql.parsed_query() {
+        Ok(document) => document,
+        Err(error) => {
+            let body = error_body(&[error], "GRAPHQL_PARSE_FAILED");
+            let response = json_response(StatusCode::BAD_REQUEST, format, &body);
+            return Outcome::new("refused", response);
+        }
     };
+    if let Some((hash, query)) = to_remember {
+        state.persisted.insert(hash, &query);
+    }
     *named = operation_name_of(document, operation_name.as_deref());
     let operation = operation_type(document, operation_name.as_deref());
     if operation == Some(OperationType::Subscription) {
@@ -613,8 +614,9 @@ async fn document(
     }
 }
 
-/// An error outside execution (a failed lookup), as `caller_of` reports them.
-fn api_error_response(error: &ApiError) -> HttpResponse {
+/// An error outside execution (identifying the caller, a lookup): the database's absence
+/// is a 503, anything else an internal error, logged.
+fn outside_execution(error: &ApiError) -> Refusal {
     match error {
         ApiError::ServiceUnavailable(_) | ApiError::Timeout => Refusal::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -630,7 +632,10 @@ fn api_error_response(error: &ApiError) -> HttpResponse {
             )
         }
     }
-    .into_response()
+}
+
+fn api_error_response(error: &ApiError) -> HttpResponse {
+    outside_execution(error).into_response()
 }
 
 /// The GitHub-style `X-RateLimit-*` headers.
@@ -709,21 +714,14 @@ async fn caller_of(request: &HttpRequest, state: &AppState) -> Result<Caller, Re
         .await
         .map_err(|error| match error {
             ApiError::Unauthenticated => unauthenticated(),
-            ApiError::ServiceUnavailable(_) => Refusal::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "SERVICE_UNAVAILABLE",
-                "the service is temporarily unavailable, retry later",
-            ),
-            other => {
-                tracing::error!(error = ?other, "cannot identify the caller");
-                Refusal::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "INTERNAL",
-                    "internal error",
-                )
-            }
+            other => outside_execution(&other),
         })
 }
+
+/// A multipart body longer than its limit, told apart from other read errors by type.
+#[derive(Debug, thiserror::Error)]
+#[error("the request body is too large")]
+struct TooLarge;
 
 fn is_multipart(request: &HttpRequest) -> bool {
     request
@@ -759,9 +757,7 @@ async fn multipart_params(
             if let Ok(bytes) = &chunk {
                 total += bytes.len();
                 if total > limit {
-                    let _ = sender
-                        .send(Err(std::io::Error::other("payload too large")))
-                        .await;
+                    let _ = sender.send(Err(std::io::Error::other(TooLarge))).await;
                     return;
                 }
             }
@@ -781,22 +777,21 @@ async fn multipart_params(
     let options = async_graphql::http::MultipartOptions::default()
         .max_file_size(max_file)
         .max_num_files(10);
+    let too_large = || {
+        Refusal::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            format!("a file must be at most {max_file} bytes"),
+        )
+    };
     let parsed = async_graphql::http::receive_body(content_type, reader, options)
         .await
         .map_err(|error| match error {
-            async_graphql::ParseRequestError::PayloadTooLarge => Refusal::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "PAYLOAD_TOO_LARGE",
-                format!("a file must be at most {max_file} bytes"),
-            ),
+            async_graphql::ParseRequestError::PayloadTooLarge => too_large(),
             async_graphql::ParseRequestError::Io(error)
-                if error.to_string() == "payload too large" =>
+                if error.get_ref().is_some_and(|inner| inner.is::<TooLarge>()) =>
             {
-                Refusal::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "PAYLOAD_TOO_LARGE",
-                    format!("a file must be at most {max_file} bytes"),
-                )
+                too_large()
             }
             other => Refusal::bad_request(format!("the multipart request is malformed: {other}")),
         })?;

@@ -10,7 +10,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::broadcast::{Receiver, error::RecvError};
 
 use super::{Bus, Change, ChangeKind, FicheFacts};
-use crate::access::{Caller, Role};
+use crate::access::Caller;
 use crate::context;
 use crate::directory::graphql::{Cooperation, CooperationFilterInput};
 use crate::directory::{CooperationFilter, Visibility};
@@ -19,8 +19,6 @@ use crate::events::graphql::Event;
 use crate::ids::{self, NodeKind};
 use crate::programmes::graphql::CostShare;
 use crate::storage;
-
-const PROGRAMME_READERS: &[Role] = &[Role::Admin, Role::CufStaff, Role::Member, Role::Ministry];
 
 /// A fiche of the directory was created, changed or deleted.
 #[derive(SimpleObject)]
@@ -248,7 +246,7 @@ impl SubscriptionRoot {
         #[graphql(desc = "The programme to follow.")] programme_id: ID,
     ) -> Result<impl Stream<Item = CommitmentChange> + use<>, ApiError> {
         let caller: &Caller = context::caller(ctx);
-        caller.require(PROGRAMME_READERS)?;
+        caller.require(crate::programmes::graphql::READERS)?;
         let id = ids::decode_as(&programme_id, NodeKind::Programme)
             .map_err(|error| bad_id("programmeId", error))?;
         let db = context::db(ctx)?.clone();
