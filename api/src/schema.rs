@@ -22,7 +22,6 @@ use crate::directory::graphql::{
 };
 use crate::directory::loaders::{PartnersLoader, ThemeLoader, ThemesLoader};
 use crate::documents::graphql::{DocumentMutation, DocumentQuery, FileStorage};
-use crate::error::ErrorPresenter;
 use crate::events::calendar::CalendarMutation;
 use crate::events::graphql::{
     AgendaLoader, DecisionsLoader, EventMutation, EventQuery, FollowUpsLoader, ParticipantsLoader,
@@ -120,8 +119,7 @@ impl Default for Options {
 /// The document limits (depth, cost, aliases…) are checked by [`crate::limits`] before the
 /// schema sees a request, so that each has its own error code.
 fn builder(options: Options) -> SchemaBuilder<Query, Mutation, SubscriptionRoot> {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
-        .extension(ErrorPresenter);
+    let mut builder = Schema::build(Query::default(), Mutation::default(), SubscriptionRoot);
     if !options.introspection {
         builder = builder.disable_introspection();
     }

@@ -290,6 +290,16 @@ pub struct Protection {
         global = true
     )]
     pub request_timeout_seconds: u64,
+    /// The most GraphQL queries executing at once, and apart from them the most mutations;
+    /// further ones wait their turn within the request timeout. Bounds the memory a burst
+    /// of requests can take.
+    #[arg(
+        long,
+        env = "CUF_MAX_CONCURRENT_OPERATIONS",
+        default_value_t = DEFAULT_MAX_CONCURRENT_OPERATIONS,
+        global = true
+    )]
+    pub max_concurrent_operations: usize,
     /// The longest one SQL statement may run on PostgreSQL (`statement_timeout`), in
     /// milliseconds.
     #[arg(
@@ -329,6 +339,8 @@ pub struct Protection {
     pub db_max_lifetime_seconds: u64,
 }
 
+/// The default bound on queries (and, apart, mutations) executing at once.
+pub const DEFAULT_MAX_CONCURRENT_OPERATIONS: usize = 16;
 /// The default capacity of a rate-limit bucket: four of the costliest queries.
 pub const DEFAULT_RATE_CAPACITY: u64 = 200_000;
 /// The default refill of a rate-limit bucket, per second.
@@ -350,6 +362,7 @@ impl Default for Protection {
             rate_limit_capacity: DEFAULT_RATE_CAPACITY,
             rate_limit_refill: DEFAULT_RATE_REFILL,
             request_timeout_seconds: 30,
+            max_concurrent_operations: DEFAULT_MAX_CONCURRENT_OPERATIONS,
             statement_timeout_ms: 10_000,
             slow_query_ms: 200,
             db_acquire_timeout_seconds: 5,

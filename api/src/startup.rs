@@ -188,6 +188,7 @@ impl Application {
             ),
             metrics,
             request_timeout: Duration::from_secs(protection.request_timeout_seconds.max(1)),
+            admission: http::admission::Admission::new(protection.max_concurrent_operations),
             playground: settings.playground(),
             introspection: settings.introspection(),
             bus,

@@ -522,3 +522,47 @@ fn a_change_made_on_one_replica_reaches_a_subscriber_of_the_other() {
     });
     drop((first, second));
 }
+
+/// The environment of the running process `pid`, as `NAME=value` entries.
+fn environment_of(pid: u32) -> Vec<String> {
+    let raw = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
+    raw.split(|byte| *byte == 0)
+        .map(|entry| String::from_utf8_lossy(entry).into_owned())
+        .collect()
+}
+
+#[test]
+fn the_server_runs_with_the_allocators_options_and_keeps_those_it_is_given() {
+    let file = std::env::temp_dir().join(format!("cuf-allocator-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&file);
+    let database_url = format!("sqlite://{}?mode=rwc", file.display());
+    let mut server = Running(
+        api(&database_url)
+            .env_remove("MIMALLOC_PURGE_DELAY")
+            .env_remove("CUF_ALLOCATOR_TUNED")
+            .env("MIMALLOC_ARENA_EAGER_COMMIT", "2")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut server.0;
+    // The process re-executed itself (same pid) before serving.
+    let address = listening_address(child);
+    let environment = environment_of(child.id());
+    assert!(
+        environment
+            .iter()
+            .any(|entry| entry == "MIMALLOC_PURGE_DELAY=0"),
+        "{environment:?}"
+    );
+    // An option set by whoever started the server wins over the server's own.
+    assert!(
+        environment
+            .iter()
+            .any(|entry| entry == "MIMALLOC_ARENA_EAGER_COMMIT=2"),
+        "{environment:?}"
+    );
+    let response = post(&address, r#"{"query":"{ __typename }"}"#);
+    assert!(response.contains(r#""__typename":"Query""#), "{response}");
+    let _ = std::fs::remove_file(file);
+}

@@ -285,9 +285,21 @@ async fn a_request_past_its_time_limit_is_cancelled_with_timeout() {
     assert_eq!(after["data"]["__typename"], "Query");
 }
 
+/// Another session holding the `authorities` table (PostgreSQL): reads of it wait until the
+/// returned transaction ends.
+async fn lock_authorities(app: &TestApp) -> sea_orm::DatabaseTransaction {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let blocker = app.db.begin().await.unwrap();
+    blocker
+        .execute_unprepared("LOCK TABLE authorities IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    blocker
+}
+
 #[tokio::test]
 async fn a_statement_past_the_database_timeout_is_cancelled_with_timeout() {
-    use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
+    use sea_orm::DbBackend;
     let app = spawn_app_with(|settings| settings.protection.statement_timeout_ms = 300).await;
     if app.db.get_database_backend() != DbBackend::Postgres {
         // `statement_timeout` is PostgreSQL's; SQLite has no server to cancel a statement.
@@ -295,11 +307,7 @@ async fn a_statement_past_the_database_timeout_is_cancelled_with_timeout() {
     }
     // Another session holds the table: the API's read waits on the lock until PostgreSQL
     // cancels it (SQLSTATE 57014).
-    let blocker = app.db.begin().await.unwrap();
-    blocker
-        .execute_unprepared("LOCK TABLE authorities IN ACCESS EXCLUSIVE MODE")
-        .await
-        .unwrap();
+    let blocker = lock_authorities(&app).await;
     let started = std::time::Instant::now();
     let body = app
         .graphql("{ authorities { totalCount } }", json!({}))
@@ -312,4 +320,60 @@ async fn a_statement_past_the_database_timeout_is_cancelled_with_timeout() {
     blocker.rollback().await.unwrap();
     let after = app.data("{ authorities { totalCount } }", json!({})).await;
     assert_eq!(after["authorities"]["totalCount"], 0);
+}
+
+#[tokio::test]
+async fn a_query_waits_for_a_place_while_mutations_keep_their_own() {
+    use sea_orm::DbBackend;
+    use std::time::Duration;
+    let app = spawn_app_with(|settings| settings.protection.max_concurrent_operations = 1).await;
+    if app.db.get_database_backend() != DbBackend::Postgres {
+        // Holding a query in flight needs another session's lock, which only PostgreSQL
+        // makes a read wait on; the bound itself is unit-tested in `http::admission`.
+        return;
+    }
+    let blocker = lock_authorities(&app).await;
+    // The one query place is taken by a read waiting on the lock.
+    let held = {
+        let client = app.client.clone();
+        let url = format!("{}/graphql", app.address);
+        tokio::spawn(async move {
+            let response = client
+                .post(url)
+                .json(&json!({ "query": "{ authorities { totalCount } }" }))
+                .send()
+                .await
+                .unwrap();
+            response.json::<Value>().await.unwrap()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let waiting = tokio::time::timeout(
+        Duration::from_millis(600),
+        app.graphql("{ __typename }", json!({})),
+    )
+    .await;
+    assert!(waiting.is_err(), "a second query ran past the bound of one");
+    // A mutation has its own place: it runs while the query place is taken.
+    let mutation = tokio::time::timeout(
+        Duration::from_secs(5),
+        app.graphql(
+            r#"mutation { login(input: {email: "nobody@example.org", password: "not the password"}) { accessToken } }"#,
+            json!({}),
+        ),
+    )
+    .await
+    .expect("a mutation waited behind a query");
+    // It ran to its end: unknown credentials get no token.
+    assert!(mutation["data"]["login"].is_object(), "{mutation}");
+    assert!(
+        mutation["data"]["login"]["accessToken"].is_null(),
+        "{mutation}"
+    );
+    // Once the lock goes, the held read finishes and the place is free again.
+    blocker.rollback().await.unwrap();
+    let body = held.await.unwrap();
+    assert_eq!(body["data"]["authorities"]["totalCount"], 0, "{body}");
+    let after = app.graphql("{ __typename }", json!({})).await;
+    assert_eq!(after["data"]["__typename"], "Query");
 }

@@ -32,6 +32,7 @@ impl From<authority::Model> for Authority {
     }
 }
 
+// Fields that wait on a loader or a query box that wait, as `Cooperation`'s do.
 /// A local authority: a French région, département, intercommunality or commune, or a
 /// foreign authority that cooperates with one.
 #[Object]
@@ -66,9 +67,7 @@ impl Authority {
         let Some(parent_id) = self.0.parent_id else {
             return Ok(None);
         };
-        let parent = context::loader::<AuthorityLoader>(ctx)?
-            .load_one(parent_id)
-            .await?;
+        let parent = Box::pin(context::loader::<AuthorityLoader>(ctx)?.load_one(parent_id)).await?;
         Ok(parent.map(Authority))
     }
 
@@ -113,7 +112,14 @@ impl Authority {
             last,
             before,
         };
-        cooperation_connection(ctx, filter, Some(self.0.id), order_by, args).await
+        Box::pin(cooperation_connection(
+            ctx,
+            filter,
+            Some(self.0.id),
+            order_by,
+            args,
+        ))
+        .await
     }
 
     /// The authority's know-how for the common offer of its country groups, by title.
@@ -122,7 +128,7 @@ impl Authority {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<crate::expertise::graphql::Expertise>, ApiError> {
-        crate::expertise::graphql::expertise_of(ctx, self.0.id).await
+        Box::pin(crate::expertise::graphql::expertise_of(ctx, self.0.id)).await
     }
 
     /// What the authority pledged, confirmed and paid across programmes, per currency.
@@ -131,7 +137,7 @@ impl Authority {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<crate::programmes::graphql::Contribution>, ApiError> {
-        crate::programmes::graphql::contributions_of(ctx, self.0.id).await
+        Box::pin(crate::programmes::graphql::contributions_of(ctx, self.0.id)).await
     }
 
     /// The version of this record, incremented by every change; send it back with an update.

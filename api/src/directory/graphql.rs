@@ -98,6 +98,9 @@ impl Cooperation {
     }
 }
 
+// Fields that wait on a loader or a query box that wait: async-graphql allocates every
+// resolved field a future the size of the type's largest field, and a page of the directory
+// resolves hundreds of fields (see ARCHITECTURE.md, "Performance").
 /// One directory entry (fiche): a cooperation between French and foreign authorities.
 #[Object]
 impl Cooperation {
@@ -118,12 +121,12 @@ impl Cooperation {
 
     /// The French partner authorities.
     async fn french_partners(&self, ctx: &Context<'_>) -> Result<Vec<Authority>, ApiError> {
-        self.partners(ctx, PartnerSide::French).await
+        Box::pin(self.partners(ctx, PartnerSide::French)).await
     }
 
     /// The partner authorities of the partner country.
     async fn foreign_partners(&self, ctx: &Context<'_>) -> Result<Vec<Authority>, ApiError> {
-        self.partners(ctx, PartnerSide::Foreign).await
+        Box::pin(self.partners(ctx, PartnerSide::Foreign)).await
     }
 
     /// Where the cooperation stands.
@@ -133,9 +136,7 @@ impl Cooperation {
 
     /// The themes of the cooperation, by label.
     async fn themes(&self, ctx: &Context<'_>) -> Result<Vec<Theme>, ApiError> {
-        let themes = context::loader::<ThemesLoader>(ctx)?
-            .load_one(self.0.id)
-            .await?;
+        let themes = Box::pin(context::loader::<ThemesLoader>(ctx)?.load_one(self.0.id)).await?;
         Ok(themes.unwrap_or_default().into_iter().map(Theme).collect())
     }
 
@@ -172,8 +173,7 @@ impl Cooperation {
         let Some(own) = caller.member_authority() else {
             return Ok(None);
         };
-        let rows = context::loader::<PartnersLoader>(ctx)?
-            .load_one(self.0.id)
+        let rows = Box::pin(context::loader::<PartnersLoader>(ctx)?.load_one(self.0.id))
             .await?
             .unwrap_or_default();
         let partner = rows.iter().any(|row| row.authority_id == own);
@@ -206,8 +206,7 @@ impl Cooperation {
         else {
             return Ok(None);
         };
-        Ok(context::loader::<UserLoader>(ctx)?
-            .load_one(id)
+        Ok(Box::pin(context::loader::<UserLoader>(ctx)?.load_one(id))
             .await?
             .map(User))
     }

@@ -496,10 +496,15 @@ async fn run(
     // Unconstrained by tokio's cooperative budget: a long list's resolvers await hundreds of
     // DataLoader answers at once, and a spent budget would defer the request behind the next
     // batch, splitting it (see `metrics::spawn_in_request`). The request still yields on I/O.
-    let execution = tokio::task::unconstrained(crate::live::within(
-        &state.bus,
-        state.schema.execute(graphql),
-    ));
+    // Waiting for a place counts against the request's time (see `admission`).
+    let execution = async {
+        let _place = state.admission.enter(operation).await;
+        tokio::task::unconstrained(crate::live::within(
+            &state.bus,
+            state.schema.execute(graphql),
+        ))
+        .await
+    };
     let Ok(response) = tokio::time::timeout(state.request_timeout, execution).await else {
         let message = format!(
             "the request took longer than {} seconds and was cancelled: ask for less, or retry later",
@@ -525,6 +530,11 @@ async fn run(
         cost.insert("resetAt".into(), quota.reset.into());
     }
     let mut response = response;
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.as_str().to_owned());
+    crate::error::present_response(&mut response, request_id.as_deref());
     if let Ok(cost) = Value::from_json(cost) {
         response.extensions.insert("cost".into(), cost);
     }
@@ -536,7 +546,11 @@ async fn run(
         (request_error_status(format), body.to_string().into_bytes())
     } else {
         // The common case goes straight to bytes, without an intermediate JSON tree.
-        let body = serde_json::to_vec(&response).unwrap_or_else(|_| b"{}".to_vec());
+        // Sized for a typical page, so that a long answer is not copied at every doubling.
+        let mut body = Vec::with_capacity(16 * 1024);
+        if serde_json::to_writer(&mut body, &response).is_err() {
+            body = b"{}".to_vec();
+        }
         (StatusCode::OK, body)
     };
     let mut http_response = HttpResponse::build(status)

@@ -1,6 +1,7 @@
 //! The HTTP edge: routes, the request-id middleware, the GraphQL-over-HTTP handler, the
 //! offline playground and the health probes. Nothing here knows a domain.
 
+pub mod admission;
 pub mod exports;
 mod files;
 mod graphql;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     /// The longest a GraphQL request may run.
     pub request_timeout: std::time::Duration,
+    /// The bound on operations executing at once.
+    pub admission: admission::Admission,
     /// Whether `GET /graphql` serves the playground.
     pub playground: bool,
     /// Whether the schema is public (introspection, `/schema.graphql`).

@@ -6,6 +6,7 @@
 //! over HTTP, and only subscriptions run here: queries and mutations go to `POST /graphql`.
 //! One socket runs at most 25 subscriptions at once (more close it with 4400).
 
+use std::any::TypeId;
 use std::sync::Arc;
 
 use actix_web::http::{StatusCode, header};
@@ -339,10 +340,21 @@ impl Executor for LiveExecutor {
     ) -> BoxStream<'static, Response> {
         match admit(&self.0, &mut request) {
             Err(refused) => stream::once(async move { *refused }).boxed(),
-            Ok(()) => self
-                .0
-                .schema
-                .execute_stream_with_session_data(request, session_data.unwrap_or_default()),
+            Ok(()) => {
+                let session_data = session_data.unwrap_or_default();
+                let request_id = session_data
+                    .get(&TypeId::of::<RequestId>())
+                    .and_then(|data| data.downcast_ref::<RequestId>())
+                    .map(|id| id.as_str().to_owned());
+                self.0
+                    .schema
+                    .execute_stream_with_session_data(request, session_data)
+                    .map(move |mut response| {
+                        crate::error::present_response(&mut response, request_id.as_deref());
+                        response
+                    })
+                    .boxed()
+            }
         }
     }
 }
