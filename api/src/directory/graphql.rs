@@ -88,12 +88,13 @@ impl Cooperation {
             .filter(|row| row.side == side.as_str())
             .map(|row| row.authority_id)
             .collect();
-        let authorities = context::loader::<AuthorityLoader>(ctx)?
+        let mut authorities = context::loader::<AuthorityLoader>(ctx)?
             .load_many(ids.iter().copied())
             .await?;
+        // An authority is a partner of a fiche once (the table's key), so each is taken once.
         Ok(ids
             .iter()
-            .filter_map(|id| authorities.get(id).cloned().map(Authority))
+            .filter_map(|id| authorities.remove(id).map(Authority))
             .collect())
     }
 }
