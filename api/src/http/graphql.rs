@@ -54,8 +54,18 @@ impl Refusal {
         response
             .content_type(ResponseFormat::Json.content_type())
             .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(json!({ "errors": [{ "message": self.message, "extensions": { "code": self.code } }] }))
+            .json(one_error(&self.message, self.code, None))
     }
+}
+
+/// The one shape of every error answered outside execution: `errors` holding one error with
+/// its message and `extensions.code` (and, for `RATE_LIMITED`, `extensions.retryAfter`).
+fn one_error(message: &str, code: &str, retry_after: Option<u64>) -> serde_json::Value {
+    let mut extensions = json!({ "code": code });
+    if let (Some(seconds), Some(object)) = (retry_after, extensions.as_object_mut()) {
+        object.insert("retryAfter".into(), seconds.into());
+    }
+    json!({ "errors": [{ "message": message, "extensions": extensions }] })
 }
 
 /// The parts of a GraphQL-over-HTTP request.
@@ -301,8 +311,11 @@ fn request_error_status(format: ResponseFormat) -> StatusCode {
 
 /// A request error with one message and code, in the negotiated format.
 fn request_error(format: ResponseFormat, code: &str, message: &str) -> HttpResponse {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    json_response(request_error_status(format), format, &body)
+    json_response(
+        request_error_status(format),
+        format,
+        &one_error(message, code, None),
+    )
 }
 
 /// What a request came to, for the metrics.
@@ -510,8 +523,7 @@ async fn run(
             "the request took longer than {} seconds and was cancelled: ask for less, or retry later",
             state.request_timeout.as_secs()
         );
-        let body =
-            json!({ "errors": [{ "message": message, "extensions": { "code": "TIMEOUT" } }] });
+        let body = one_error(&message, "TIMEOUT", None);
         return Outcome::new(
             "timeout",
             json_response(StatusCode::GATEWAY_TIMEOUT, format, &body),
@@ -686,7 +698,11 @@ fn rate_limited(refused: Refused) -> HttpResponse {
         .content_type(ResponseFormat::Json.content_type())
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::RETRY_AFTER, refused.retry_after.to_string()))
-        .json(json!({ "errors": [{ "message": message, "extensions": { "code": "RATE_LIMITED", "retryAfter": refused.retry_after } }] }));
+        .json(one_error(
+            &message,
+            "RATE_LIMITED",
+            Some(refused.retry_after),
+        ));
     quota_headers(&mut response, refused.quota);
     response
 }
