@@ -191,6 +191,16 @@ async fn fiche_changes_reach_only_those_who_may_see_them() {
     assert_eq!(change["kind"], "UPDATED", "{public}");
     assert_eq!(change["cooperation"]["validationState"], "VALIDATED");
     assert_eq!(change["cooperation"]["title"], "Eau potable");
+    // The notice of an earlier step can be delivered after the fiche was validated (each is
+    // re-read when delivered): it then shows the validated fiche, never the draft.
+    while let Ok(late) = tokio::time::timeout(Duration::from_millis(300), anonymous.next()).await {
+        let change = &late["payload"]["data"]["cooperationChanged"];
+        assert_eq!(change["kind"], "UPDATED", "{late}");
+        assert_eq!(
+            change["cooperation"]["validationState"], "VALIDATED",
+            "{late}"
+        );
+    }
     assert!(elsewhere.silent_for(Duration::from_millis(300)).await);
 
     let deleted = app
