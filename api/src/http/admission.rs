@@ -44,7 +44,8 @@ impl Admission {
     }
 
     /// How many queries could start now without waiting.
-    pub fn available_reads(&self) -> usize {
+    #[cfg(test)]
+    fn available_reads(&self) -> usize {
         self.reads.available_permits()
     }
 }

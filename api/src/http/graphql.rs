@@ -451,7 +451,9 @@ async fn run(
             return Outcome::new("refused", response);
         }
     };
-    if let Some(id) = request.extensions().get::<RequestId>() {
+    // For resolvers (the audit's actor) and for presenting the response's errors.
+    let request_id = request.extensions().get::<RequestId>().cloned();
+    if let Some(id) = &request_id {
         graphql = graphql.data(id.clone());
     }
     let caller = match caller {
@@ -542,11 +544,7 @@ async fn run(
         cost.insert("resetAt".into(), quota.reset.into());
     }
     let mut response = response;
-    let request_id = request
-        .extensions()
-        .get::<RequestId>()
-        .map(|id| id.as_str().to_owned());
-    crate::error::present_response(&mut response, request_id.as_deref());
+    crate::error::present_response(&mut response, request_id.as_ref().map(RequestId::as_str));
     if let Ok(cost) = Value::from_json(cost) {
         response.extensions.insert("cost".into(), cost);
     }
