@@ -64,7 +64,7 @@ async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>
     Ok(match kind {
         NodeKind::Authority => load_with(context::loader::<AuthorityLoader>(ctx)?, id)
             .await?
-            .map(|model| Node::Authority(Authority(model))),
+            .map(|model| Node::Authority(Authority::from(model))),
         NodeKind::Organisation => load_with(context::loader::<OrganisationLoader>(ctx)?, id)
             .await?
             .map(|model| Node::Organisation(Organisation(model))),
@@ -100,7 +100,7 @@ async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>
         }
         NodeKind::Theme => load_with(context::loader::<ThemeLoader>(ctx)?, id)
             .await?
-            .map(|model| Node::Theme(Theme(model))),
+            .map(|model| Node::Theme(Theme::from(model))),
         NodeKind::CountryGroup => load_with(context::loader::<CountryGroupLoader>(ctx)?, id)
             .await?
             .map(|model| Node::CountryGroup(CountryGroup(model))),
@@ -159,11 +159,14 @@ pub(crate) async fn may_see_cooperation(
         Visibility::ValidatedAnd(Some(authority_id)) => {
             let partners = context::loader::<PartnersLoader>(ctx)?
                 .load_one(model.id)
-                .await?
-                .unwrap_or_default();
-            Ok(partners.iter().any(|partner| {
-                partner.authority_id == authority_id && partner.side == PartnerSide::French.as_str()
-            }))
+                .await?;
+            Ok(partners
+                .iter()
+                .flat_map(|partners| partners.iter())
+                .any(|partner| {
+                    partner.authority.id == authority_id
+                        && partner.side == PartnerSide::French.as_str()
+                }))
         }
     }
 }

@@ -147,6 +147,87 @@ async fn a_fiche_goes_from_draft_to_validated_by_its_authority() {
 }
 
 #[tokio::test]
+async fn a_page_shows_each_fiches_partners_on_their_side_and_its_themes_by_label() {
+    let app = spawn_app().await;
+    let world = world(&app).await;
+    let theme = |code: &'static str, label: &'static str| {
+        let app = &app;
+        async move {
+            app.data(
+                "mutation($code: String!, $label: String!) { createTheme(input: {code: $code, label: $label}) { theme { id } } }",
+                json!({ "code": code, "label": label }),
+            )
+            .await["createTheme"]["theme"]["id"]
+                .clone()
+        }
+    };
+    let urbanism = theme("urbanism", "Urbanisme").await;
+    let culture = theme("culture", "Culture").await;
+    let admin = Auth::Bearer(&app.admin_token);
+    let mut both = fiche("Eau et assainissement", &world.bordeaux, &world.jalisco);
+    both["frenchPartnerIds"] = json!([world.lyon, world.bordeaux]);
+    both["foreignPartnerIds"] = json!([world.oaxaca, world.jalisco]);
+    both["themeIds"] = json!([urbanism, world.governance["id"], culture]);
+    create(&app, admin, both).await;
+    let mut lyon = fiche("Patrimoine", &world.lyon, &world.oaxaca);
+    lyon["themeIds"] = json!([culture]);
+    create(&app, admin, lyon).await;
+    create(
+        &app,
+        admin,
+        fiche("Sans thème", &world.lyon, &world.jalisco),
+    )
+    .await;
+    // One page, so one batch of each loader for the three fiches.
+    let page = app
+        .data(
+            "{ cooperations(first: 10, orderBy: {field: TITLE, direction: ASC}) { nodes { title
+                frenchPartners { name } foreignPartners { name } themes { label } } } }",
+            json!({}),
+        )
+        .await;
+    let names = |node: &Value, side: &str| -> Vec<String> {
+        let mut names: Vec<String> = node[side]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|partner| partner["name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let nodes = page["cooperations"]["nodes"].as_array().unwrap().clone();
+    let titles: Vec<&str> = nodes
+        .iter()
+        .map(|node| node["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Eau et assainissement", "Patrimoine", "Sans thème"]
+    );
+    assert_eq!(
+        names(&nodes[0], "frenchPartners"),
+        ["Communauté urbaine de Bordeaux", "Ville de Lyon"]
+    );
+    assert_eq!(
+        names(&nodes[0], "foreignPartners"),
+        ["Estado de Jalisco", "Municipio de Oaxaca de Juárez"]
+    );
+    assert_eq!(
+        nodes[0]["themes"],
+        json!([{ "label": "Culture" }, { "label": "Gouvernance locale" }, { "label": "Urbanisme" }])
+    );
+    assert_eq!(names(&nodes[1], "frenchPartners"), ["Ville de Lyon"]);
+    assert_eq!(
+        names(&nodes[1], "foreignPartners"),
+        ["Municipio de Oaxaca de Juárez"]
+    );
+    assert_eq!(nodes[1]["themes"], json!([{ "label": "Culture" }]));
+    assert_eq!(names(&nodes[2], "foreignPartners"), ["Estado de Jalisco"]);
+    assert_eq!(nodes[2]["themes"], json!([]));
+}
+
+#[tokio::test]
 async fn only_validated_fiches_are_public_and_members_see_their_own() {
     let app = spawn_app().await;
     let world = world(&app).await;

@@ -61,7 +61,7 @@ impl User {
         Ok(context::loader::<AuthorityLoader>(ctx)?
             .load_one(id)
             .await?
-            .map(Authority))
+            .map(Authority::from))
     }
 
     /// The organisation a MINISTRY user belongs to.

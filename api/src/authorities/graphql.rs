@@ -2,6 +2,8 @@
 //! the create, update and delete mutations. Resolvers parse, call one domain function and
 //! convert; the rules live in the parent module.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
 use entities::authority;
@@ -23,12 +25,14 @@ use crate::values::{CountryCode, LongText, Name, Population, WebUrl};
 
 /// A local authority: a French région, département, intercommunality or commune, or a
 /// foreign authority that cooperates with one.
+///
+/// Shared, so that the many places a page shows one authority do not copy it.
 #[derive(Clone, Debug)]
-pub struct Authority(pub authority::Model);
+pub struct Authority(pub Arc<authority::Model>);
 
 impl From<authority::Model> for Authority {
     fn from(model: authority::Model) -> Self {
-        Self(model)
+        Self(Arc::new(model))
     }
 }
 
@@ -68,7 +72,7 @@ impl Authority {
             return Ok(None);
         };
         let parent = Box::pin(context::loader::<AuthorityLoader>(ctx)?.load_one(parent_id)).await?;
-        Ok(parent.map(Authority))
+        Ok(parent.map(Authority::from))
     }
 
     /// Whether the authority is a member of Cités Unies France.
@@ -279,7 +283,7 @@ impl AuthorityQuery {
         let db = context::db(ctx)?;
         let (rows, total) =
             super::list_authorities(db, &filter, &ordering, &page, wants_total_count(ctx)).await?;
-        Ok(AuthorityConnection::new(rows.map(Authority), total))
+        Ok(AuthorityConnection::new(rows.map(Authority::from), total))
     }
 }
 

@@ -1,6 +1,8 @@
 //! The GraphQL face of the directory: `Cooperation` and `Theme`, the `cooperations`
 //! connection, `themes`, `cooperationStats`, `pendingValidations`, and the mutations.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{cooperation, theme};
@@ -27,7 +29,13 @@ use crate::values::{CountryCode, LongText, Name, ValueError};
 
 /// A theme of CUF's taxonomy: governance, sustainable development, economy, culture, …
 #[derive(Clone, Debug)]
-pub struct Theme(pub theme::Model);
+pub struct Theme(pub Arc<theme::Model>);
+
+impl From<theme::Model> for Theme {
+    fn from(model: theme::Model) -> Self {
+        Self(Arc::new(model))
+    }
+}
 
 /// A theme of CUF's taxonomy: governance, sustainable development, economy, culture, …
 #[Object]
@@ -79,22 +87,14 @@ impl Cooperation {
         ctx: &Context<'_>,
         side: PartnerSide,
     ) -> Result<Vec<Authority>, ApiError> {
-        let rows = context::loader::<PartnersLoader>(ctx)?
+        let partners = context::loader::<PartnersLoader>(ctx)?
             .load_one(self.0.id)
-            .await?
-            .unwrap_or_default();
-        let ids: Vec<i64> = rows
-            .iter()
-            .filter(|row| row.side == side.as_str())
-            .map(|row| row.authority_id)
-            .collect();
-        let mut authorities = context::loader::<AuthorityLoader>(ctx)?
-            .load_many(ids.iter().copied())
             .await?;
-        // An authority is a partner of a fiche once (the table's key), so each is taken once.
-        Ok(ids
+        Ok(partners
             .iter()
-            .filter_map(|id| authorities.remove(id).map(Authority))
+            .flat_map(|partners| partners.iter())
+            .filter(|partner| partner.side == side.as_str())
+            .map(|partner| Authority(Arc::clone(&partner.authority)))
             .collect())
     }
 }
@@ -138,7 +138,11 @@ impl Cooperation {
     /// The themes of the cooperation, by label.
     async fn themes(&self, ctx: &Context<'_>) -> Result<Vec<Theme>, ApiError> {
         let themes = Box::pin(context::loader::<ThemesLoader>(ctx)?.load_one(self.0.id)).await?;
-        Ok(themes.unwrap_or_default().into_iter().map(Theme).collect())
+        Ok(themes
+            .iter()
+            .flat_map(|themes| themes.iter())
+            .map(|theme| Theme(Arc::clone(theme)))
+            .collect())
     }
 
     /// The year it started, if known.
@@ -174,10 +178,12 @@ impl Cooperation {
         let Some(own) = caller.member_authority() else {
             return Ok(None);
         };
-        let rows = Box::pin(context::loader::<PartnersLoader>(ctx)?.load_one(self.0.id))
-            .await?
-            .unwrap_or_default();
-        let partner = rows.iter().any(|row| row.authority_id == own);
+        let partners =
+            Box::pin(context::loader::<PartnersLoader>(ctx)?.load_one(self.0.id)).await?;
+        let partner = partners
+            .iter()
+            .flat_map(|partners| partners.iter())
+            .any(|partner| partner.authority.id == own);
         Ok(partner
             .then_some(self.0.internal_notes.as_deref())
             .flatten())
@@ -495,7 +501,7 @@ impl DirectoryQuery {
         Ok(super::queries::all_themes(context::db(ctx)?)
             .await?
             .into_iter()
-            .map(Theme)
+            .map(Theme::from)
             .collect())
     }
 
@@ -548,7 +554,7 @@ impl DirectoryQuery {
                 .into_iter()
                 .filter_map(|(id, count)| {
                     Some(ThemeCount {
-                        theme: Theme(themes.get(&id)?.clone()),
+                        theme: Theme::from(themes.get(&id)?.clone()),
                         count,
                     })
                 })
@@ -574,7 +580,7 @@ impl DirectoryQuery {
             .into_iter()
             .filter_map(|entry| {
                 Some(PendingValidation {
-                    authority: Authority(authorities.get(&entry.authority_id)?.clone()),
+                    authority: Authority::from(authorities.get(&entry.authority_id)?.clone()),
                     awaiting_since: entry
                         .fiches
                         .iter()
@@ -850,12 +856,6 @@ payload!(
 payload!(CreateThemePayload, theme: Theme, "The result of `createTheme`.", "The new theme; null when there are user errors.");
 payload!(RenameThemePayload, theme: Theme, "The result of `renameTheme`.", "The renamed theme; null when there are user errors.");
 
-impl From<theme::Model> for Theme {
-    fn from(model: theme::Model) -> Self {
-        Self(model)
-    }
-}
-
 /// The directory mutations.
 #[derive(Default)]
 pub struct DirectoryMutation;
@@ -1063,7 +1063,7 @@ impl ReminderMutation {
             .map(|entry| entry.authority_id)
             .chain(outcome.skipped.iter().map(|(id, _)| *id));
         let authorities = loader.load_many(ids).await?;
-        let authority = |id: &i64| authorities.get(id).cloned().map(Authority);
+        let authority = |id: &i64| authorities.get(id).cloned().map(Authority::from);
         Ok(SendValidationRemindersPayload {
             reminded: outcome
                 .reminded

@@ -48,7 +48,7 @@ async fn authority(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<Authorit
     Ok(context::loader::<AuthorityLoader>(ctx)?
         .load_one(id)
         .await?
-        .map(Authority))
+        .map(Authority::from))
 }
 
 async fn organisation(

@@ -58,7 +58,7 @@ impl Expertise {
         let authority = context::loader::<AuthorityLoader>(ctx)?
             .load_one(self.0.authority_id)
             .await?;
-        Ok(authority.map(Authority))
+        Ok(authority.map(Authority::from))
     }
 
     /// The theme of CUF's taxonomy the know-how belongs to.
@@ -66,7 +66,7 @@ impl Expertise {
         let theme = context::loader::<ThemeLoader>(ctx)?
             .load_one(self.0.theme_id)
             .await?;
-        Ok(theme.map(Theme))
+        Ok(theme.map(Theme::from))
     }
 
     /// A short title, e.g. "Gestion de l'eau et assainissement".

@@ -68,7 +68,7 @@ impl ConsultantRecommendation {
         let authority = context::loader::<AuthorityLoader>(ctx)?
             .load_one(authority_id)
             .await?;
-        Ok(authority.map(Authority))
+        Ok(authority.map(Authority::from))
     }
 
     /// The display name of the user who recorded it ("Cités Unies France" for the demo
@@ -97,7 +97,7 @@ impl ConsultantRecommendation {
         let themes = context::loader::<ThemeLoader>(ctx)?
             .load_many(links.iter().map(|link| link.theme_id))
             .await?;
-        let mut themes: Vec<Theme> = themes.into_values().map(Theme).collect();
+        let mut themes: Vec<Theme> = themes.into_values().map(Theme::from).collect();
         themes.sort_by(|left, right| left.0.label.cmp(&right.0.label));
         Ok(themes)
     }

@@ -42,7 +42,7 @@ impl GroupMembership {
         Ok(context::loader::<AuthorityLoader>(ctx)?
             .load_one(self.0.authority_id)
             .await?
-            .map(Authority))
+            .map(Authority::from))
     }
 
     /// Its role: MEMBER, CHAIR or OBSERVER.
@@ -110,7 +110,7 @@ impl CountryGroup {
         Ok(context::loader::<AuthorityLoader>(ctx)?
             .load_one(id)
             .await?
-            .map(Authority))
+            .map(Authority::from))
     }
 
     /// The chair's elected representative.

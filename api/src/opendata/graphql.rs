@@ -39,7 +39,7 @@ impl From<AidLine> for AidSummaryLine {
     fn from(line: AidLine) -> Self {
         let currency = Currency::parse(&line.currency).unwrap_or(Currency::EUR);
         Self {
-            authority: Authority(line.authority),
+            authority: Authority::from(line.authority),
             country_code: line.country_code,
             year: line.year,
             currency: line.currency,

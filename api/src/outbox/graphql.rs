@@ -31,7 +31,7 @@ impl OutboxMessage {
         Ok(context::loader::<AuthorityLoader>(ctx)?
             .load_one(id)
             .await?
-            .map(Authority))
+            .map(Authority::from))
     }
 
     /// The e-mail addresses it goes to.

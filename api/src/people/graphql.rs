@@ -122,7 +122,7 @@ impl Affiliation {
         let authority = context::loader::<AuthorityLoader>(ctx)?
             .load_one(id)
             .await?;
-        Ok(authority.map(Authority))
+        Ok(authority.map(Authority::from))
     }
 
     /// The organisation the person works for; null when it is an authority.

@@ -248,7 +248,7 @@ impl CostShare {
         Ok(context::loader::<AuthorityLoader>(ctx)?
             .load_one(self.0.authority_id)
             .await?
-            .map(Authority))
+            .map(Authority::from))
     }
 
     /// The percentage given (PERCENTAGE method), as a decimal string such as `"33.33"`.
@@ -420,7 +420,7 @@ impl Programme {
         Ok(context::loader::<AuthorityLoader>(ctx)?
             .load_one(id)
             .await?
-            .map(Authority))
+            .map(Authority::from))
     }
 
     /// The country group it belongs to.
