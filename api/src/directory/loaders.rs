@@ -1,18 +1,18 @@
 //! Batch loading for the directory: each fiche's partners and themes, themes by id.
 //!
-//! A fiche's partners and themes are each read with one join per batch, and handed out as
-//! shared slices: a page of the directory asks for them about 150 times, and a loader clones
-//! its value for every request (see ARCHITECTURE.md, "Performance").
+//! A fiche's partners, with their authorities, and its themes each come from one loader,
+//! handed out as shared slices: a page of the directory asks for them about 150 times, and a
+//! loader clones its value for every request (see ARCHITECTURE.md, "Performance").
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use entities::{authority, theme};
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::{DatabaseConnection, DbErr, IntoActiveModel};
 
 use super::queries;
-use crate::storage::ByIdLoader;
+use crate::storage::{self, ByIdLoader, Keyed};
 
 /// Loads themes by id.
 pub type ThemeLoader = ByIdLoader<theme::Entity>;
@@ -26,7 +26,9 @@ pub struct Partner {
     pub authority: Arc<authority::Model>,
 }
 
-/// Loads the partners of a batch of fiches, with their authorities, in one statement.
+/// Loads the partners of a batch of fiches with their authorities: the links, then the
+/// authorities by id (two statements; a join made PostgreSQL hash the whole authorities
+/// table for every batch, at half the rate of the two).
 pub struct PartnersLoader(pub DatabaseConnection);
 
 impl Loader<i64> for PartnersLoader {
@@ -34,20 +36,24 @@ impl Loader<i64> for PartnersLoader {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = queries::partner_authorities_of(&self.0, keys).await?;
-        Ok(grouped(rows, |row| {
-            (
-                row.cooperation_id,
+        let links = queries::partners_of(&self.0, keys).await?;
+        let authorities =
+            shared::<authority::Entity>(&self.0, links.iter().map(|link| link.authority_id))
+                .await?;
+        Ok(grouped(links, |link| {
+            let authority = authorities.get(&link.authority_id)?;
+            Some((
+                link.cooperation_id,
                 Partner {
-                    side: row.side,
-                    authority: Arc::new(row.authority),
+                    side: link.side,
+                    authority: Arc::clone(authority),
                 },
-            )
+            ))
         }))
     }
 }
 
-/// Loads the themes of a batch of fiches, by label, in one statement.
+/// Loads the themes of a batch of fiches, by label: the links, then the themes by id.
 pub struct ThemesLoader(pub DatabaseConnection);
 
 impl Loader<i64> for ThemesLoader {
@@ -55,24 +61,41 @@ impl Loader<i64> for ThemesLoader {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let mut rows = queries::themes_of(&self.0, keys).await?;
-        // Sorted here rather than in SQL, so that both databases order labels alike (byte
-        // order); the sort is stable, so equal labels keep the statement's theme-id order.
-        rows.sort_by(|left, right| {
-            (left.cooperation_id, &left.theme.label)
-                .cmp(&(right.cooperation_id, &right.theme.label))
-        });
-        Ok(grouped(rows, |row| {
-            (row.cooperation_id, Arc::new(row.theme))
+        let mut links = queries::theme_ids_of(&self.0, keys).await?;
+        let themes =
+            shared::<theme::Entity>(&self.0, links.iter().map(|link| link.theme_id)).await?;
+        // By label in byte order, on both databases alike; equal labels by theme id.
+        let label = |id: i64| themes.get(&id).map(|theme| (theme.label.as_str(), id));
+        links.sort_by(|left, right| label(left.theme_id).cmp(&label(right.theme_id)));
+        Ok(grouped(links, |link| {
+            Some((link.cooperation_id, Arc::clone(themes.get(&link.theme_id)?)))
         }))
     }
 }
 
-/// Groups rows into one shared slice per fiche, each in the order the rows came.
-fn grouped<R, T>(rows: Vec<R>, split: impl Fn(R) -> (i64, T)) -> HashMap<i64, Arc<[T]>> {
+/// The rows of `E` with these ids (each read once), shared, by id.
+async fn shared<E: Keyed>(
+    db: &DatabaseConnection,
+    ids: impl Iterator<Item = i64>,
+) -> Result<HashMap<i64, Arc<E::Model>>, DbErr>
+where
+    E::Model: IntoActiveModel<E::ActiveModel>,
+{
+    let mut ids: Vec<i64> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let rows = storage::find_many::<E>(db, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (E::id(&row), Arc::new(row)))
+        .collect())
+}
+
+/// Groups rows into one shared slice per fiche, each in the order the rows came; a row
+/// `split` gives nothing for (a link whose row is gone) is skipped.
+fn grouped<R, T>(rows: Vec<R>, split: impl Fn(R) -> Option<(i64, T)>) -> HashMap<i64, Arc<[T]>> {
     let mut by_fiche: HashMap<i64, Vec<T>> = HashMap::new();
-    for row in rows {
-        let (fiche, item) = split(row);
+    for (fiche, item) in rows.into_iter().filter_map(split) {
         by_fiche.entry(fiche).or_default().push(item);
     }
     by_fiche

@@ -1,11 +1,11 @@
 //! Every SQL statement about the directory, besides the generic ones of `storage`.
 
 use entities::cooperation::{self, Column, Entity};
-use entities::{authority, cooperation_partner, cooperation_theme, theme};
+use entities::{cooperation_partner, cooperation_theme, theme};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
-    JoinType, QueryFilter, QueryOrder, QueryResult, QuerySelect, Select,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select,
 };
 
 use super::{CooperationFilter, CooperationOrdering, PartnerSide, ValidationState, Visibility};
@@ -240,84 +240,6 @@ pub async fn partners_of(
         .filter(cooperation_partner::Column::CooperationId.is_in(ids.iter().copied()))
         .order_by_asc(cooperation_partner::Column::CooperationId)
         .order_by_asc(cooperation_partner::Column::AuthorityId)
-        .all(db)
-        .await
-}
-
-/// A partner of a fiche, read with its authority in one row.
-#[derive(Debug)]
-pub struct PartnerRow {
-    /// The fiche.
-    pub cooperation_id: i64,
-    /// `FRENCH` or `FOREIGN`.
-    pub side: String,
-    /// The partner authority.
-    pub authority: authority::Model,
-}
-
-impl FromQueryResult for PartnerRow {
-    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, DbErr> {
-        Ok(Self {
-            cooperation_id: row.try_get(pre, "partner_of")?,
-            side: row.try_get(pre, "partner_side")?,
-            authority: authority::Model::from_query_result(row, pre)?,
-        })
-    }
-}
-
-/// The partners of these fiches with their authorities, by fiche then authority: one
-/// statement, a join, for what would otherwise be the links then the authorities.
-pub async fn partner_authorities_of(
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-) -> Result<Vec<PartnerRow>, DbErr> {
-    let link = cooperation_partner::Entity::belongs_to(authority::Entity)
-        .from(cooperation_partner::Column::AuthorityId)
-        .to(authority::Column::Id)
-        .into();
-    authority::Entity::find()
-        .column_as(cooperation_partner::Column::CooperationId, "partner_of")
-        .column_as(cooperation_partner::Column::Side, "partner_side")
-        .join_rev(JoinType::InnerJoin, link)
-        .filter(cooperation_partner::Column::CooperationId.is_in(ids.iter().copied()))
-        .order_by_asc(cooperation_partner::Column::CooperationId)
-        .order_by_asc(cooperation_partner::Column::AuthorityId)
-        .into_model::<PartnerRow>()
-        .all(db)
-        .await
-}
-
-/// A theme of a fiche, read with its link in one row.
-#[derive(Debug)]
-pub struct ThemeRow {
-    /// The fiche.
-    pub cooperation_id: i64,
-    /// The theme.
-    pub theme: theme::Model,
-}
-
-impl FromQueryResult for ThemeRow {
-    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, DbErr> {
-        Ok(Self {
-            cooperation_id: row.try_get(pre, "theme_of")?,
-            theme: theme::Model::from_query_result(row, pre)?,
-        })
-    }
-}
-
-/// The themes of these fiches, by fiche then theme id, in one statement (a join).
-pub async fn themes_of(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<ThemeRow>, DbErr> {
-    let link = cooperation_theme::Entity::belongs_to(theme::Entity)
-        .from(cooperation_theme::Column::ThemeId)
-        .to(theme::Column::Id)
-        .into();
-    theme::Entity::find()
-        .column_as(cooperation_theme::Column::CooperationId, "theme_of")
-        .join_rev(JoinType::InnerJoin, link)
-        .filter(cooperation_theme::Column::CooperationId.is_in(ids.iter().copied()))
-        .order_by_asc(cooperation_theme::Column::CooperationId)
-        .order_by_asc(theme::Column::Id)
-        .into_model::<ThemeRow>()
         .all(db)
         .await
 }
