@@ -354,43 +354,38 @@ def flood(bench_queries, token):
 
 
 def report(rows, peak, results, flood_reads):
+    # The ideal rate is judged against pgbench's prepared protocol: the server's statements are
+    # prepared once per connection and cached, so planning is not part of their cost. Against
+    # the simple protocol (planned every time, the reference of the runs before session 5),
+    # several queries beat their "ideal", which shows it is no bound; it is printed after.
     print(f"\nCUF Cooperation API benchmark: scale {SCALE}, {CONNECTIONS} connections, {SECONDS} s per run, PostgreSQL {DB}\n")
     print("| query | req/s | p50 ms | p99 ms | p50 ms, 1 client | statements/request | pgbench tps | pgbench ms, 1 client | ideal req/s | ratio |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
-        pg_tps = f"{row['pgbench_tps']:.0f}" if row["pgbench_tps"] else "-"
-        pg_ms = f"{row['pgbench_single_ms']:.3f}" if row["pgbench_single_ms"] else "-"
-        print(f"| {row['query']} | {row['rps']:.0f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['single_p50_ms']:.2f} | {row['statements']:.1f} | {pg_tps} | {pg_ms} | {row['ideal_rps']:.0f} | {row['ratio']:.2f} |")
-    print("\nThe same against pgbench's prepared protocol (each statement planned once per client, as")
-    print("the server's cached prepared statements are; stricter, since planning no longer counts")
-    print("as database time):\n")
+        pg_tps = f"{row['prepared_tps']:.0f}" if row["prepared_tps"] else "-"
+        pg_ms = f"{row['prepared_single_ms']:.3f}" if row["prepared_single_ms"] else "-"
+        print(f"| {row['query']} | {row['rps']:.0f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['single_p50_ms']:.2f} | {row['statements']:.1f} | {pg_tps} | {pg_ms} | {row['prepared_ideal_rps']:.0f} | {row['prepared_ratio']:.2f} |")
+    print("\npgbench with its prepared protocol above. With the simple protocol (each statement")
+    print("parsed and planned every time, the reference of the runs before session 5):\n")
     print("| query | pgbench tps | pgbench ms, 1 client | ideal req/s | ratio | p50 alone / pgbench |")
     print("|---|---|---|---|---|---|")
     for row in rows:
-        if not row["prepared_tps"]:
+        if not row["pgbench_tps"]:
             continue
-        factor = row["single_p50_ms"] / row["prepared_single_ms"]
-        print(f"| {row['query']} | {row['prepared_tps']:.0f} | {row['prepared_single_ms']:.3f} | {row['prepared_ideal_rps']:.0f} | {row['prepared_ratio']:.2f} | {factor:.1f} |")
+        factor = row["single_p50_ms"] / row["pgbench_single_ms"]
+        print(f"| {row['query']} | {row['pgbench_tps']:.0f} | {row['pgbench_single_ms']:.3f} | {row['ideal_rps']:.0f} | {row['ratio']:.2f} | {factor:.1f} |")
     by_name = {row["query"]: row for row in rows}
-    print("\nTargets (against pgbench's simple protocol, as in every run since the first):")
+    print("\nTargets (against pgbench's prepared protocol):")
     for row in rows:
         if row["query"] == "Typename":
             continue
-        verdict = "meets" if row["ratio"] >= 0.5 else "MISSES"
-        print(f"- {row['query']}: {row['ratio']:.2f} of the ideal rate (target 0.5): {verdict}")
+        verdict = "meets" if row["prepared_ratio"] >= 0.5 else "MISSES"
+        print(f"- {row['query']}: {row['prepared_ratio']:.2f} of the ideal rate (target 0.5): {verdict}")
     for row in rows:
-        if row["pgbench_single_ms"]:
-            factor = row["single_p50_ms"] / row["pgbench_single_ms"]
-            verdict = "meets" if factor <= 3 else "MISSES"
-            print(f"- {row['query']}: p50 alone {row['single_p50_ms']:.2f} ms = {factor:.1f} x the pgbench latency {row['pgbench_single_ms']:.3f} ms (target 3): {verdict}")
-    for row in rows:
-        if row["prepared_tps"]:
+        if row["prepared_single_ms"]:
             factor = row["single_p50_ms"] / row["prepared_single_ms"]
-            verdicts = [
-                "meets" if row["prepared_ratio"] >= 0.5 else "MISSES",
-                "meets" if factor <= 3 else "MISSES",
-            ]
-            print(f"- {row['query']}, against the prepared protocol: {row['prepared_ratio']:.2f} of the ideal rate (target 0.5): {verdicts[0]}; p50 alone {factor:.1f} x (target 3): {verdicts[1]}")
+            verdict = "meets" if factor <= 3 else "MISSES"
+            print(f"- {row['query']}: p50 alone {row['single_p50_ms']:.2f} ms = {factor:.1f} x the pgbench latency {row['prepared_single_ms']:.3f} ms (target 3): {verdict}")
     deep = by_name["DeepPage"]["single_p50_ms"] / by_name["Directory"]["single_p50_ms"]
     print(f"- page 39,900 deep: {deep:.2f} x the first page's p50 alone (target 1.5): {'meets' if deep <= 1.5 else 'MISSES'}")
     print(f"- peak resident memory under the reads at {CONNECTIONS} connections: {peak:.1f} MiB (target 64): {'meets' if peak < 64 else 'MISSES'}; after the sign-in flood: {flood_reads['peak']:.1f} MiB")
