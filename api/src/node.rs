@@ -161,8 +161,9 @@ pub(crate) async fn may_see_cooperation(
                 .load_one(model.id)
                 .await?;
             Ok(partners
+                .as_deref()
+                .unwrap_or_default()
                 .iter()
-                .flat_map(|partners| partners.iter())
                 .any(|partner| {
                     partner.authority.id == authority_id
                         && partner.side == PartnerSide::French.as_str()

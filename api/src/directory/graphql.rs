@@ -91,8 +91,9 @@ impl Cooperation {
             .load_one(self.0.id)
             .await?;
         Ok(partners
+            .as_deref()
+            .unwrap_or_default()
             .iter()
-            .flat_map(|partners| partners.iter())
             .filter(|partner| partner.side == side.as_str())
             .map(|partner| Authority(Arc::clone(&partner.authority)))
             .collect())
@@ -139,8 +140,9 @@ impl Cooperation {
     async fn themes(&self, ctx: &Context<'_>) -> Result<Vec<Theme>, ApiError> {
         let themes = Box::pin(context::loader::<ThemesLoader>(ctx)?.load_one(self.0.id)).await?;
         Ok(themes
+            .as_deref()
+            .unwrap_or_default()
             .iter()
-            .flat_map(|themes| themes.iter())
             .map(|theme| Theme(Arc::clone(theme)))
             .collect())
     }
@@ -181,8 +183,9 @@ impl Cooperation {
         let partners =
             Box::pin(context::loader::<PartnersLoader>(ctx)?.load_one(self.0.id)).await?;
         let partner = partners
+            .as_deref()
+            .unwrap_or_default()
             .iter()
-            .flat_map(|partners| partners.iter())
             .any(|partner| partner.authority.id == own);
         Ok(partner
             .then_some(self.0.internal_notes.as_deref())
