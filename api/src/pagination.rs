@@ -286,12 +286,11 @@ where
         });
     }
     let order = if ascending { Order::Asc } else { Order::Desc };
-    let mut rows = select
+    let select = select
         .order_by(ordering.column, order.clone())
         .order_by(E::ID, order)
-        .limit(request.limit + 1)
-        .all(db)
-        .await?;
+        .limit(request.limit + 1);
+    let mut rows = crate::storage::all(db, select).await?;
     let has_more = rows.len() as u64 > request.limit;
     rows.truncate(request.limit as usize);
     if !request.forward {

@@ -195,6 +195,7 @@ impl Application {
             origins: settings.cors_origins.clone(),
             ws_init_timeout: Duration::from_secs(settings.ws_init_timeout_seconds.max(1)),
             persisted: Default::default(),
+            documents: Default::default(),
             files,
             iati_reporting_org_ref: settings.iati_reporting_org_ref.clone(),
         });

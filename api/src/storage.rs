@@ -8,16 +8,19 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, Utc};
+use entities::FromPgRow;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Select,
+    EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder, QueryResult,
+    QuerySelect, QueryTrait, Select,
 };
 
 use crate::mutation::{Rejection, UserError, UserErrorCode};
 
 /// An entity whose rows have an `i64` id.
-pub trait Keyed: EntityTrait<Model: Sync, ActiveModel: ActiveModelBehavior + Send>
+pub trait Keyed:
+    EntityTrait<Model: Sync + FromPgRow, ActiveModel: ActiveModelBehavior + Send>
 where
     Self::Model: IntoActiveModel<Self::ActiveModel>,
 {
@@ -45,7 +48,7 @@ pub async fn find<E: Keyed>(db: &impl ConnectionTrait, id: i64) -> Result<Option
 where
     E::Model: IntoActiveModel<E::ActiveModel>,
 {
-    E::find().filter(E::ID.eq(id)).one(db).await
+    one(db, E::find().filter(E::ID.eq(id))).await
 }
 
 /// The rows with these ids, in no particular order; missing ids are skipped.
@@ -56,10 +59,44 @@ pub async fn find_many<E: Keyed>(
 where
     E::Model: IntoActiveModel<E::ActiveModel>,
 {
-    E::find()
-        .filter(E::ID.is_in(ids.iter().copied()))
-        .all(db)
-        .await
+    all(db, E::find().filter(E::ID.is_in(ids.iter().copied()))).await
+}
+
+/// The rows `select` finds. What sea-orm's `all` does, but on PostgreSQL the rows are read
+/// by position ([`FromPgRow`]).
+pub async fn all<E>(db: &impl ConnectionTrait, select: Select<E>) -> Result<Vec<E::Model>, DbErr>
+where
+    E: EntityTrait<Model: FromPgRow>,
+{
+    let rows = db.query_all(&select.into_query()).await?;
+    rows.iter().map(model::<E::Model>).collect()
+}
+
+/// The first row `select` finds, if any. What sea-orm's `one` does (it reads one row), but
+/// on PostgreSQL the row is read by position ([`FromPgRow`]).
+pub async fn one<E>(db: &impl ConnectionTrait, select: Select<E>) -> Result<Option<E::Model>, DbErr>
+where
+    E: EntityTrait<Model: FromPgRow>,
+{
+    let row = db.query_one(&select.limit(1).into_query()).await?;
+    row.as_ref().map(model::<E::Model>).transpose()
+}
+
+/// The model a row of `Entity::find()` holds.
+fn model<M: FromPgRow + FromQueryResult>(row: &QueryResult) -> Result<M, DbErr> {
+    let Some(row) = row.try_as_pg_row() else {
+        return M::from_query_result(row, "");
+    };
+    if cfg!(debug_assertions) {
+        use sea_orm::sqlx::{Column as _, Row as _};
+        let columns: Vec<&str> = row.columns().iter().map(|column| column.name()).collect();
+        assert_eq!(
+            columns,
+            M::COLUMNS,
+            "the row holds other columns than the model"
+        );
+    }
+    M::from_pg_row(row).map_err(|error| DbErr::Type(error.to_string()))
 }
 
 /// How many rows a selection holds and when the latest of them changed: what an export's
@@ -258,7 +295,7 @@ where
 
 /// A table whose rows belong to a parent row: a parent's children are loaded a batch of
 /// parents at a time.
-pub trait Children: EntityTrait<Model: Clone + Send + Sync> {
+pub trait Children: EntityTrait<Model: Clone + Send + Sync + FromPgRow> {
     /// The column holding the parent's id.
     const PARENT: Self::Column;
     /// The order of one parent's children.
@@ -288,11 +325,10 @@ impl<E: Children> Loader<i64> for ChildrenLoader<E> {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = E::find()
+        let select = E::find()
             .filter(E::PARENT.is_in(keys.iter().copied()))
-            .order_by_asc(E::ORDER)
-            .all(&self.db)
-            .await?;
+            .order_by_asc(E::ORDER);
+        let rows = all(&self.db, select).await?;
         let mut by_parent: HashMap<i64, Self::Value> = HashMap::new();
         for row in rows {
             if let Some(parent) = E::parent(&row) {
@@ -300,5 +336,58 @@ impl<E: Children> Loader<i64> for ChildrenLoader<E> {
             }
         }
         Ok(by_parent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use entities::FromPgRow;
+    use sea_orm::{EntityTrait, IdenStatic, Iterable};
+
+    /// `E`'s model lists its columns in the order `E::find()` selects them.
+    fn listed_in_order<E: EntityTrait<Model: FromPgRow>>() {
+        let selected: Vec<&str> = E::Column::iter().map(|column| column.as_str()).collect();
+        assert_eq!(E::Model::COLUMNS, selected, "{}", E::default().as_str());
+    }
+
+    #[test]
+    fn every_model_reads_its_columns_in_the_order_they_are_selected() {
+        use entities::*;
+        listed_in_order::<action_funding::Entity>();
+        listed_in_order::<affiliation::Entity>();
+        listed_in_order::<agenda_item::Entity>();
+        listed_in_order::<api_key::Entity>();
+        listed_in_order::<api_key_operation::Entity>();
+        listed_in_order::<audit_entry::Entity>();
+        listed_in_order::<authority::Entity>();
+        listed_in_order::<consultant_recommendation::Entity>();
+        listed_in_order::<consultant_recommendation_theme::Entity>();
+        listed_in_order::<cooperation::Entity>();
+        listed_in_order::<cooperation_partner::Entity>();
+        listed_in_order::<cooperation_theme::Entity>();
+        listed_in_order::<cost_item::Entity>();
+        listed_in_order::<cost_share::Entity>();
+        listed_in_order::<country_group::Entity>();
+        listed_in_order::<decision::Entity>();
+        listed_in_order::<document::Entity>();
+        listed_in_order::<document_author::Entity>();
+        listed_in_order::<document_milestone::Entity>();
+        listed_in_order::<document_version::Entity>();
+        listed_in_order::<event::Entity>();
+        listed_in_order::<event_participant::Entity>();
+        listed_in_order::<expertise::Entity>();
+        listed_in_order::<expertise_cooperation::Entity>();
+        listed_in_order::<follow_up::Entity>();
+        listed_in_order::<group_membership::Entity>();
+        listed_in_order::<organisation::Entity>();
+        listed_in_order::<outbox::Entity>();
+        listed_in_order::<person::Entity>();
+        listed_in_order::<programme::Entity>();
+        listed_in_order::<programme_action::Entity>();
+        listed_in_order::<programme_milestone::Entity>();
+        listed_in_order::<programme_partner::Entity>();
+        listed_in_order::<session::Entity>();
+        listed_in_order::<theme::Entity>();
+        listed_in_order::<user::Entity>();
     }
 }

@@ -17,3 +17,5 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(id, action_id, organisation_id, amount_minor, commitment);

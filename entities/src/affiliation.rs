@@ -21,3 +21,14 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    person_id,
+    authority_id,
+    organisation_id,
+    job_title,
+    since,
+    until,
+    position,
+);

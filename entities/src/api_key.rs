@@ -25,3 +25,16 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    organisation_id,
+    name,
+    prefix,
+    key_hash,
+    created_by,
+    created_at,
+    last_used_at,
+    revoked_at,
+    operations_pinned,
+);

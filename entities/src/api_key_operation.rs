@@ -20,3 +20,5 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(id, api_key_id, name, sha256, document, created_at);

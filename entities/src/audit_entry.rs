@@ -24,3 +24,7 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id, at, user_id, api_key_id, actor, mutation, node_id, changes, request_id
+);

@@ -28,3 +28,20 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    name,
+    sort_key,
+    search_text,
+    kind,
+    country_code,
+    population,
+    parent_id,
+    is_cuf_member,
+    website,
+    description,
+    version,
+    created_at,
+    updated_at,
+);

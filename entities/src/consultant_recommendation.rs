@@ -25,3 +25,16 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    organisation_id,
+    authority_id,
+    recorded_by_user_id,
+    recommended,
+    note,
+    recommended_at,
+    version,
+    created_at,
+    updated_at,
+);

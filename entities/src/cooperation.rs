@@ -40,3 +40,28 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    title,
+    sort_key,
+    search_text,
+    country_code,
+    status,
+    start_year,
+    end_year,
+    start_year_key,
+    summary,
+    sources,
+    internal_notes,
+    validation_state,
+    awaiting_since,
+    validated_at,
+    validated_by,
+    validated_on_behalf,
+    last_reminded_at,
+    reminder_count,
+    version,
+    created_at,
+    updated_at,
+);

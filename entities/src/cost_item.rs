@@ -19,3 +19,13 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    action_id,
+    position,
+    label,
+    quantity,
+    unit_cost_minor,
+    amount_minor
+);

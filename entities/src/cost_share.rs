@@ -22,3 +22,16 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    action_id,
+    authority_id,
+    percentage_hundredths,
+    fixed_minor,
+    amount_minor,
+    commitment,
+    version,
+    created_at,
+    updated_at,
+);

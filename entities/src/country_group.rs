@@ -24,3 +24,18 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    name,
+    sort_key,
+    country_code,
+    chair_authority_id,
+    chair_person_id,
+    coordinator_person_id,
+    launched_on,
+    description,
+    version,
+    created_at,
+    updated_at,
+);

@@ -17,3 +17,5 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(id, event_id, agenda_item_id, position, text);

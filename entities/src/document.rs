@@ -30,3 +30,20 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    title,
+    sort_key,
+    kind,
+    status,
+    visibility,
+    language,
+    group_id,
+    event_id,
+    programme_id,
+    cooperation_id,
+    version,
+    created_at,
+    updated_at,
+);

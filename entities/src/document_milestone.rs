@@ -21,3 +21,15 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    document_id,
+    position,
+    title,
+    due_start,
+    due_end,
+    due_precision,
+    tentative,
+    done,
+);

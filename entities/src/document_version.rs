@@ -26,3 +26,15 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    document_id,
+    number,
+    filename,
+    media_type,
+    size,
+    sha256,
+    uploaded_by,
+    created_at,
+);

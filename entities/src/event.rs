@@ -36,3 +36,30 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    title,
+    kind,
+    group_id,
+    visibility,
+    organiser_authority_id,
+    organiser_organisation_id,
+    facilitator_person_id,
+    date_start,
+    date_end,
+    date_precision,
+    tentative,
+    starts_at,
+    ends_at,
+    time_zone,
+    venue,
+    street_address,
+    city,
+    location_country_code,
+    directions,
+    minutes,
+    version,
+    created_at,
+    updated_at,
+);

@@ -19,3 +19,13 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    event_id,
+    person_id,
+    authority_id,
+    organisation_id,
+    job_title,
+    attendance
+);

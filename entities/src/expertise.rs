@@ -30,3 +30,19 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    authority_id,
+    theme_id,
+    title,
+    sort_key,
+    search_text,
+    description,
+    services,
+    languages,
+    contact_person_id,
+    version,
+    created_at,
+    updated_at,
+);

@@ -26,3 +26,20 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    event_id,
+    title,
+    owner_person_id,
+    owner_authority_id,
+    due_start,
+    due_end,
+    due_precision,
+    due_tentative,
+    status,
+    cooperation_id,
+    version,
+    created_at,
+    updated_at,
+);

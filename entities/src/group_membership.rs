@@ -20,3 +20,14 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    group_id,
+    authority_id,
+    role,
+    status,
+    since,
+    until,
+    created_at
+);

@@ -26,3 +26,18 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    name,
+    acronym,
+    sort_key,
+    search_text,
+    kind,
+    country_code,
+    website,
+    description,
+    version,
+    created_at,
+    updated_at,
+);

@@ -24,3 +24,17 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    kind,
+    authority_id,
+    recipients,
+    subject,
+    body,
+    created_at,
+    attempts,
+    next_attempt_at,
+    sent_at,
+    last_error,
+);

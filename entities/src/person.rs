@@ -24,3 +24,16 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    first_name,
+    last_name,
+    sort_key,
+    search_text,
+    email,
+    phone,
+    version,
+    created_at,
+    updated_at,
+);

@@ -26,3 +26,20 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    title,
+    sort_key,
+    group_id,
+    lead_authority_id,
+    coordinator_organisation_id,
+    status,
+    currency,
+    starts_on,
+    ends_on,
+    description,
+    version,
+    created_at,
+    updated_at,
+);

@@ -22,3 +22,16 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    programme_id,
+    position,
+    title,
+    description,
+    status,
+    sharing_method,
+    version,
+    created_at,
+    updated_at,
+);

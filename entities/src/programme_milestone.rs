@@ -21,3 +21,15 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    programme_id,
+    position,
+    title,
+    due_start,
+    due_end,
+    due_precision,
+    due_tentative,
+    done,
+);

@@ -23,3 +23,7 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id, user_id, family_id, token_hash, created_at, expires_at, used_at, revoked_at,
+);

@@ -18,3 +18,5 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(id, code, label, version, created_at, updated_at);

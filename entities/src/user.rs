@@ -30,3 +30,20 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::from_pg_row!(
+    id,
+    email,
+    display_name,
+    role,
+    authority_id,
+    organisation_id,
+    password_hash,
+    active,
+    last_login_at,
+    sessions_valid_after,
+    calendar_token_hash,
+    version,
+    created_at,
+    updated_at,
+);

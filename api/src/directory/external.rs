@@ -161,10 +161,11 @@ async fn directory_of(
     db: &impl ConnectionTrait,
     country_code: &str,
 ) -> Result<Vec<Named>, ApiError> {
-    let fiches = cooperation::Entity::find()
-        .filter(cooperation::Column::CountryCode.eq(country_code))
-        .all(db)
-        .await?;
+    let fiches = crate::storage::all(
+        db,
+        cooperation::Entity::find().filter(cooperation::Column::CountryCode.eq(country_code)),
+    )
+    .await?;
     let ids: Vec<i64> = fiches.iter().map(|fiche| fiche.id).collect();
     let partners = queries::partners_of(db, &ids).await?;
     let authority_ids: Vec<i64> = partners.iter().map(|row| row.authority_id).collect();
@@ -275,11 +276,12 @@ async fn resolve_authority(
     french: bool,
 ) -> Result<i64, Rejection> {
     let wanted = matching::canonical_words(name);
-    let candidates = authority::Entity::find()
-        .filter(authority::Column::CountryCode.eq(country))
-        .all(db)
-        .await
-        .map_err(ApiError::from)?;
+    let candidates = crate::storage::all(
+        db,
+        authority::Entity::find().filter(authority::Column::CountryCode.eq(country)),
+    )
+    .await
+    .map_err(ApiError::from)?;
     if let Some(found) = candidates
         .iter()
         .find(|row| matching::canonical_words(&row.name) == wanted)

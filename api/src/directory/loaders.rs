@@ -64,9 +64,12 @@ impl Loader<i64> for ThemesLoader {
         let mut links = queries::theme_ids_of(&self.0, keys).await?;
         let themes =
             shared::<theme::Entity>(&self.0, links.iter().map(|link| link.theme_id)).await?;
-        // By label in byte order, on both databases alike; equal labels by theme id.
-        let label = |id: i64| themes.get(&id).map(|theme| (theme.label.as_str(), id));
-        links.sort_by(|left, right| label(left.theme_id).cmp(&label(right.theme_id)));
+        // By label in byte order, on both databases alike; equal labels by theme id. Each
+        // link's key is looked up once, not at every comparison.
+        links.sort_by_cached_key(|link| {
+            let theme = themes.get(&link.theme_id);
+            theme.map(|theme| (theme.label.as_str(), link.theme_id))
+        });
         Ok(grouped(links, |link| {
             Some((link.cooperation_id, Arc::clone(themes.get(&link.theme_id)?)))
         }))

@@ -236,12 +236,14 @@ pub async fn partners_of(
     db: &impl ConnectionTrait,
     ids: &[i64],
 ) -> Result<Vec<cooperation_partner::Model>, DbErr> {
-    cooperation_partner::Entity::find()
-        .filter(cooperation_partner::Column::CooperationId.is_in(ids.iter().copied()))
-        .order_by_asc(cooperation_partner::Column::CooperationId)
-        .order_by_asc(cooperation_partner::Column::AuthorityId)
-        .all(db)
-        .await
+    crate::storage::all(
+        db,
+        cooperation_partner::Entity::find()
+            .filter(cooperation_partner::Column::CooperationId.is_in(ids.iter().copied()))
+            .order_by_asc(cooperation_partner::Column::CooperationId)
+            .order_by_asc(cooperation_partner::Column::AuthorityId),
+    )
+    .await
 }
 
 /// The theme links of these fiches.
@@ -249,10 +251,12 @@ pub async fn theme_ids_of(
     db: &impl ConnectionTrait,
     ids: &[i64],
 ) -> Result<Vec<cooperation_theme::Model>, DbErr> {
-    cooperation_theme::Entity::find()
-        .filter(cooperation_theme::Column::CooperationId.is_in(ids.iter().copied()))
-        .all(db)
-        .await
+    crate::storage::all(
+        db,
+        cooperation_theme::Entity::find()
+            .filter(cooperation_theme::Column::CooperationId.is_in(ids.iter().copied())),
+    )
+    .await
 }
 
 /// Replaces the partners of the fiche `id`.
@@ -305,10 +309,7 @@ pub async fn replace_themes(
 
 /// Every theme, by label.
 pub async fn all_themes(db: &impl ConnectionTrait) -> Result<Vec<theme::Model>, DbErr> {
-    theme::Entity::find()
-        .order_by_asc(theme::Column::Label)
-        .all(db)
-        .await
+    crate::storage::all(db, theme::Entity::find().order_by_asc(theme::Column::Label)).await
 }
 
 /// The fiches of `country_code` awaiting validation, oldest first, with their French partners.
@@ -316,13 +317,15 @@ pub async fn awaiting_validation(
     db: &impl ConnectionTrait,
     country_code: &str,
 ) -> Result<Vec<(cooperation::Model, Vec<i64>)>, DbErr> {
-    let fiches = Entity::find()
-        .filter(Column::CountryCode.eq(country_code))
-        .filter(Column::ValidationState.eq(ValidationState::AwaitingValidation.as_str()))
-        .order_by_asc(Column::AwaitingSince)
-        .order_by_asc(Column::Id)
-        .all(db)
-        .await?;
+    let fiches = crate::storage::all(
+        db,
+        Entity::find()
+            .filter(Column::CountryCode.eq(country_code))
+            .filter(Column::ValidationState.eq(ValidationState::AwaitingValidation.as_str()))
+            .order_by_asc(Column::AwaitingSince)
+            .order_by_asc(Column::Id),
+    )
+    .await?;
     let ids: Vec<i64> = fiches.iter().map(|fiche| fiche.id).collect();
     let partners = partners_of(db, &ids).await?;
     Ok(fiches

@@ -168,12 +168,11 @@ pub async fn follow_ups(
     if let Some(authority_id) = owner_authority_id {
         select = select.filter(follow_up::Column::OwnerAuthorityId.eq(authority_id));
     }
-    select
+    let select = select
         .order_by_asc(follow_up::Column::DueEnd)
         .order_by_asc(follow_up::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await
+        .limit(limit);
+    crate::storage::all(db, select).await
 }
 
 /// The next events of a group, from `today` on, that the caller may see.
@@ -189,12 +188,11 @@ pub async fn upcoming_events(
         from: Some(today),
         ..EventFilter::default()
     };
-    filtered(&filter, sees_members_events)
+    let select = filtered(&filter, sees_members_events)
         .order_by_asc(Column::DateStart)
         .order_by_asc(Column::Id)
-        .limit(limit)
-        .all(db)
-        .await
+        .limit(limit);
+    crate::storage::all(db, select).await
 }
 
 /// The open follow-ups of a group's events, earliest due first.
@@ -213,12 +211,14 @@ pub async fn open_follow_ups_of_group(
     if !sees_members_events {
         events.and_where(Column::Visibility.eq(EventVisibility::Public.as_str()));
     }
-    follow_up::Entity::find()
-        .filter(follow_up::Column::EventId.in_subquery(events.to_owned()))
-        .filter(follow_up::Column::Status.eq(FollowUpStatus::Open.as_str()))
-        .order_by_asc(follow_up::Column::DueEnd)
-        .order_by_asc(follow_up::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await
+    crate::storage::all(
+        db,
+        follow_up::Entity::find()
+            .filter(follow_up::Column::EventId.in_subquery(events.to_owned()))
+            .filter(follow_up::Column::Status.eq(FollowUpStatus::Open.as_str()))
+            .order_by_asc(follow_up::Column::DueEnd)
+            .order_by_asc(follow_up::Column::Id)
+            .limit(limit),
+    )
+    .await
 }

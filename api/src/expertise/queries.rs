@@ -176,12 +176,14 @@ pub async fn cooperation_ids_of(
     db: &impl ConnectionTrait,
     ids: &[i64],
 ) -> Result<Vec<expertise_cooperation::Model>, DbErr> {
-    expertise_cooperation::Entity::find()
-        .filter(expertise_cooperation::Column::ExpertiseId.is_in(ids.iter().copied()))
-        .order_by_asc(expertise_cooperation::Column::ExpertiseId)
-        .order_by_asc(expertise_cooperation::Column::CooperationId)
-        .all(db)
-        .await
+    crate::storage::all(
+        db,
+        expertise_cooperation::Entity::find()
+            .filter(expertise_cooperation::Column::ExpertiseId.is_in(ids.iter().copied()))
+            .order_by_asc(expertise_cooperation::Column::ExpertiseId)
+            .order_by_asc(expertise_cooperation::Column::CooperationId),
+    )
+    .await
 }
 
 /// Replaces the fiches the entry `id` cites.
@@ -212,11 +214,13 @@ pub async fn offer_entries(
     authority_ids: &[i64],
     theme_id: i64,
 ) -> Result<Vec<expertise::Model>, DbErr> {
-    Entity::find()
-        .filter(Column::ThemeId.eq(theme_id))
-        .filter(Column::AuthorityId.is_in(authority_ids.iter().copied()))
-        .all(db)
-        .await
+    crate::storage::all(
+        db,
+        Entity::find()
+            .filter(Column::ThemeId.eq(theme_id))
+            .filter(Column::AuthorityId.is_in(authority_ids.iter().copied())),
+    )
+    .await
 }
 
 /// The themes `authority_ids` have entries on.

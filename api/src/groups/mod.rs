@@ -152,11 +152,13 @@ pub async fn memberships_of(
     db: &impl ConnectionTrait,
     ids: &[i64],
 ) -> Result<Vec<group_membership::Model>, DbErr> {
-    group_membership::Entity::find()
-        .filter(group_membership::Column::GroupId.is_in(ids.iter().copied()))
-        .order_by_asc(group_membership::Column::Id)
-        .all(db)
-        .await
+    crate::storage::all(
+        db,
+        group_membership::Entity::find()
+            .filter(group_membership::Column::GroupId.is_in(ids.iter().copied()))
+            .order_by_asc(group_membership::Column::Id),
+    )
+    .await
 }
 
 fn group_row(

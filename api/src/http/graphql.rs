@@ -409,7 +409,7 @@ async fn run(
         .persisted
         .as_ref()
         .map(|hash| (hash, graphql.query.clone()));
-    let document = match graphql.parsed_query() {
+    let document = match state.documents.parse(&mut graphql) {
         Ok(document) => document,
         Err(error) => {
             let body = error_body(&[error], "GRAPHQL_PARSE_FAILED");

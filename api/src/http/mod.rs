@@ -2,6 +2,7 @@
 //! offline playground and the health probes. Nothing here knows a domain.
 
 pub mod admission;
+mod documents;
 pub mod exports;
 mod files;
 mod graphql;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub ws_init_timeout: std::time::Duration,
     /// The documents of automatic persisted queries, by digest.
     pub persisted: persisted::PersistedQueries,
+    /// Parsed documents by their text, so that a document sent again is not parsed again.
+    pub documents: documents::ParsedDocuments,
     /// Where uploaded files are kept, and the largest one.
     pub files: crate::documents::graphql::FileStorage,
     /// CUF's IATI organisation identifier, for the IATI export.

@@ -54,11 +54,13 @@ pub async fn partners_of(
     db: &impl ConnectionTrait,
     programme_ids: &[i64],
 ) -> Result<Vec<programme_partner::Model>, DbErr> {
-    programme_partner::Entity::find()
-        .filter(programme_partner::Column::ProgrammeId.is_in(programme_ids.iter().copied()))
-        .order_by_asc(programme_partner::Column::Id)
-        .all(db)
-        .await
+    crate::storage::all(
+        db,
+        programme_partner::Entity::find()
+            .filter(programme_partner::Column::ProgrammeId.is_in(programme_ids.iter().copied()))
+            .order_by_asc(programme_partner::Column::Id),
+    )
+    .await
 }
 
 /// What the programme side of a country's IATI file is made of: its programmes, their
@@ -156,11 +158,13 @@ pub async fn programmes_counting_in(
                 .add(programme::Column::CreatedAt.gte(midnight(first)))
                 .add(programme::Column::CreatedAt.lt(midnight(next))),
         );
-    programme::Entity::find()
-        .filter(condition)
-        .order_by_asc(programme::Column::Id)
-        .all(db)
-        .await
+    crate::storage::all(
+        db,
+        programme::Entity::find()
+            .filter(condition)
+            .order_by_asc(programme::Column::Id),
+    )
+    .await
 }
 
 /// The shares of these actions (of `authority_id` alone, when given) pledged or beyond:

@@ -155,13 +155,15 @@ pub async fn deliver_due(
     limit: u64,
 ) -> Result<usize, DbErr> {
     let now = Utc::now().trunc_subsecs(6);
-    let due = Entity::find()
-        .filter(Column::SentAt.is_null())
-        .filter(Column::NextAttemptAt.lte(now))
-        .order_by_asc(Column::NextAttemptAt)
-        .limit(limit)
-        .all(db)
-        .await?;
+    let due = crate::storage::all(
+        db,
+        Entity::find()
+            .filter(Column::SentAt.is_null())
+            .filter(Column::NextAttemptAt.lte(now))
+            .order_by_asc(Column::NextAttemptAt)
+            .limit(limit),
+    )
+    .await?;
     let mut sent = 0;
     for message in due {
         let lease = now + Duration::minutes(5);

@@ -76,12 +76,14 @@ pub async fn affiliations_of_people(
     db: &impl ConnectionTrait,
     person_ids: &[i64],
 ) -> Result<Vec<affiliation::Model>, DbErr> {
-    affiliation::Entity::find()
-        .filter(affiliation::Column::PersonId.is_in(person_ids.iter().copied()))
-        .order_by_asc(affiliation::Column::PersonId)
-        .order_by_asc(affiliation::Column::Position)
-        .all(db)
-        .await
+    crate::storage::all(
+        db,
+        affiliation::Entity::find()
+            .filter(affiliation::Column::PersonId.is_in(person_ids.iter().copied()))
+            .order_by_asc(affiliation::Column::PersonId)
+            .order_by_asc(affiliation::Column::Position),
+    )
+    .await
 }
 
 /// Inserts affiliations (their ids are assigned), in one statement.
@@ -128,18 +130,22 @@ pub async fn contacts_of(
     db: &impl ConnectionTrait,
     authority_ids: &[i64],
 ) -> Result<Vec<(i64, person::Model)>, DbErr> {
-    let affiliations = affiliation::Entity::find()
-        .filter(affiliation::Column::AuthorityId.is_in(authority_ids.iter().copied()))
-        .filter(affiliation::Column::Until.is_null())
-        .all(db)
-        .await?;
+    let affiliations = crate::storage::all(
+        db,
+        affiliation::Entity::find()
+            .filter(affiliation::Column::AuthorityId.is_in(authority_ids.iter().copied()))
+            .filter(affiliation::Column::Until.is_null()),
+    )
+    .await?;
     let person_ids: Vec<i64> = affiliations.iter().map(|row| row.person_id).collect();
-    let people = Entity::find()
-        .filter(Column::Id.is_in(person_ids))
-        .filter(Column::Email.is_not_null())
-        .order_by_asc(Column::SortKey)
-        .all(db)
-        .await?;
+    let people = crate::storage::all(
+        db,
+        Entity::find()
+            .filter(Column::Id.is_in(person_ids))
+            .filter(Column::Email.is_not_null())
+            .order_by_asc(Column::SortKey),
+    )
+    .await?;
     Ok(affiliations
         .iter()
         .filter_map(|row| {

@@ -291,16 +291,20 @@ pub async fn items_and_shares(
     db: &impl ConnectionTrait,
     action_ids: &[i64],
 ) -> Result<(Vec<cost_item::Model>, Vec<cost_share::Model>), DbErr> {
-    let items = cost_item::Entity::find()
-        .filter(cost_item::Column::ActionId.is_in(action_ids.iter().copied()))
-        .order_by_asc(cost_item::Column::Position)
-        .all(db)
-        .await?;
-    let shares = cost_share::Entity::find()
-        .filter(cost_share::Column::ActionId.is_in(action_ids.iter().copied()))
-        .order_by_asc(cost_share::Column::AuthorityId)
-        .all(db)
-        .await?;
+    let items = crate::storage::all(
+        db,
+        cost_item::Entity::find()
+            .filter(cost_item::Column::ActionId.is_in(action_ids.iter().copied()))
+            .order_by_asc(cost_item::Column::Position),
+    )
+    .await?;
+    let shares = crate::storage::all(
+        db,
+        cost_share::Entity::find()
+            .filter(cost_share::Column::ActionId.is_in(action_ids.iter().copied()))
+            .order_by_asc(cost_share::Column::AuthorityId),
+    )
+    .await?;
     Ok((items, shares))
 }
 
@@ -309,12 +313,14 @@ pub async fn actions_of(
     db: &impl ConnectionTrait,
     programme_ids: &[i64],
 ) -> Result<Vec<programme_action::Model>, DbErr> {
-    programme_action::Entity::find()
-        .filter(programme_action::Column::ProgrammeId.is_in(programme_ids.iter().copied()))
-        .order_by_asc(programme_action::Column::ProgrammeId)
-        .order_by_asc(programme_action::Column::Position)
-        .all(db)
-        .await
+    crate::storage::all(
+        db,
+        programme_action::Entity::find()
+            .filter(programme_action::Column::ProgrammeId.is_in(programme_ids.iter().copied()))
+            .order_by_asc(programme_action::Column::ProgrammeId)
+            .order_by_asc(programme_action::Column::Position),
+    )
+    .await
 }
 
 /// Creates a programme, as a DRAFT.
@@ -536,10 +542,11 @@ pub async fn save_action(
         .filter(cost_share::Column::ActionId.eq(action.id))
         .exec(&transaction)
         .await?;
-    let previous_fundings = action_funding::Entity::find()
-        .filter(action_funding::Column::ActionId.eq(action.id))
-        .all(&transaction)
-        .await?;
+    let previous_fundings = crate::storage::all(
+        &transaction,
+        action_funding::Entity::find().filter(action_funding::Column::ActionId.eq(action.id)),
+    )
+    .await?;
     action_funding::Entity::delete_many()
         .filter(action_funding::Column::ActionId.eq(action.id))
         .exec(&transaction)
@@ -1023,10 +1030,12 @@ pub async fn contributions(
     db: &impl ConnectionTrait,
     authority_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<(String, Totals)>>, DbErr> {
-    let shares = cost_share::Entity::find()
-        .filter(cost_share::Column::AuthorityId.is_in(authority_ids.iter().copied()))
-        .all(db)
-        .await?;
+    let shares = crate::storage::all(
+        db,
+        cost_share::Entity::find()
+            .filter(cost_share::Column::AuthorityId.is_in(authority_ids.iter().copied())),
+    )
+    .await?;
     let action_ids: Vec<i64> = shares.iter().map(|share| share.action_id).collect();
     let actions = storage::find_many::<programme_action::Entity>(db, &action_ids).await?;
     let programme_ids: Vec<i64> = actions.iter().map(|action| action.programme_id).collect();
@@ -1116,11 +1125,13 @@ pub async fn fundings_of(
     db: &impl ConnectionTrait,
     action_ids: &[i64],
 ) -> Result<Vec<action_funding::Model>, DbErr> {
-    action_funding::Entity::find()
-        .filter(action_funding::Column::ActionId.is_in(action_ids.iter().copied()))
-        .order_by_asc(action_funding::Column::Id)
-        .all(db)
-        .await
+    crate::storage::all(
+        db,
+        action_funding::Entity::find()
+            .filter(action_funding::Column::ActionId.is_in(action_ids.iter().copied()))
+            .order_by_asc(action_funding::Column::Id),
+    )
+    .await
 }
 
 /// A programme's partners and milestones are loaded, when asked for, a batch of programmes
