@@ -105,6 +105,9 @@ pub struct Options {
     pub introspection: bool,
     /// Suggest field names in validation errors ("did you mean …").
     pub suggestions: bool,
+    /// Run only the checks execution needs, not the full validation: for documents that
+    /// passed it already, whose outcome could not change (see `http/documents.rs`).
+    pub prevalidated: bool,
 }
 
 impl Default for Options {
@@ -112,6 +115,7 @@ impl Default for Options {
         Self {
             introspection: true,
             suggestions: true,
+            prevalidated: false,
         }
     }
 }
@@ -125,6 +129,9 @@ fn builder(options: Options) -> SchemaBuilder<Query, Mutation, SubscriptionRoot>
     }
     if !options.suggestions {
         builder = builder.disable_suggestions();
+    }
+    if options.prevalidated {
+        builder = builder.validation_mode(async_graphql::ValidationMode::Fast);
     }
     builder
 }

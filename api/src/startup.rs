@@ -151,6 +151,7 @@ impl Application {
         let options = schema::Options {
             introspection: settings.introspection(),
             suggestions: settings.suggestions(),
+            prevalidated: false,
         };
         let bus = crate::live::Bus::default();
         if db.get_database_backend() == sea_orm::DbBackend::Postgres {
@@ -170,11 +171,23 @@ impl Application {
             bus.clone(),
             files.clone(),
         );
+        let prevalidated = schema::build(
+            db.clone(),
+            access.clone(),
+            schema::Options {
+                prevalidated: true,
+                ..options
+            },
+            tunables,
+            bus.clone(),
+            files.clone(),
+        );
         let sdl = schema::sdl();
         let state = web::Data::new(AppState {
             shape: Shape::from_sdl(&sdl),
             sdl,
             schema,
+            prevalidated,
             access,
             db: db.clone(),
             body_limit: settings.body_limit,

@@ -321,3 +321,45 @@ async fn configured_origins_get_cors_headers_and_others_do_not() {
     let other = preflight("https://evil.example.com").await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn a_document_sent_again_is_executed_again_and_an_invalid_one_refused_every_time() {
+    let app = spawn_app().await;
+    // Declares no variables: after its first validation it is executed without one.
+    let count = "{ authorities { totalCount } }";
+    let before = app.data(count, json!({})).await["authorities"]["totalCount"]
+        .as_i64()
+        .unwrap();
+    for _ in 0..3 {
+        let again = app.data(count, json!({})).await;
+        assert_eq!(again["authorities"]["totalCount"], before);
+    }
+    app.data(CREATE, json!({})).await;
+    let after = app.data(count, json!({})).await;
+    assert_eq!(after["authorities"]["totalCount"], before + 1);
+    // A field's error, in a document that validated, comes again with its path.
+    let partial = "{ authorities { totalCount } node(id: \"bm90IGFuIGlk\") { id } }";
+    let first = app.graphql(partial, json!({})).await;
+    assert_eq!(first["errors"][0]["path"], json!(["node"]), "{first}");
+    for _ in 0..2 {
+        let again = app.graphql(partial, json!({})).await;
+        assert_eq!(
+            (&again["data"], &again["errors"]),
+            (&first["data"], &first["errors"])
+        );
+    }
+    // A document that fails validation fails it every time it is sent.
+    for _ in 0..3 {
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .header(ACCEPT, "application/graphql-response+json")
+            .json(&json!({ "query": "{ authorities { noSuchField } }" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(error_code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
+    }
+}

@@ -409,8 +409,8 @@ async fn run(
         .persisted
         .as_ref()
         .map(|hash| (hash, graphql.query.clone()));
-    let document = match state.documents.parse(&mut graphql) {
-        Ok(document) => document,
+    let (document, parsed) = match state.documents.parse(&mut graphql) {
+        Ok(found) => found,
         Err(error) => {
             let body = error_body(&[error], "GRAPHQL_PARSE_FAILED");
             let response = json_response(StatusCode::BAD_REQUEST, format, &body);
@@ -512,13 +512,17 @@ async fn run(
     // DataLoader answers at once, and a spent budget would defer the request behind the next
     // batch, splitting it (see `metrics::spawn_in_request`). The request still yields on I/O.
     // Waiting for a place counts against the request's time (see `admission`).
+    // A document that passed the full validation before, with an outcome no request could
+    // change, is not validated again (`documents.rs`).
+    let prevalidated = parsed.as_ref().is_some_and(|parsed| parsed.validated());
+    let schema = if prevalidated {
+        &state.prevalidated
+    } else {
+        &state.schema
+    };
     let execution = async {
         let _place = state.admission.enter(operation).await;
-        tokio::task::unconstrained(crate::live::within(
-            &state.bus,
-            state.schema.execute(graphql),
-        ))
-        .await
+        tokio::task::unconstrained(crate::live::within(&state.bus, schema.execute(graphql))).await
     };
     let Ok(response) = tokio::time::timeout(state.request_timeout, execution).await else {
         let message = format!(
@@ -531,6 +535,9 @@ async fn run(
             json_response(StatusCode::GATEWAY_TIMEOUT, format, &body),
         );
     };
+    if let Some(parsed) = parsed.filter(|_| !prevalidated) {
+        parsed.note_validation(&response);
+    }
     // A request error (the document did not validate, variables did not coerce) has no data
     // and no error with a path: the spec omits `data` and, for the GraphQL response type,
     // answers 400.

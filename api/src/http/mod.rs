@@ -26,6 +26,9 @@ pub use request_id::{RequestId, request_id};
 /// What every handler shares.
 pub struct AppState {
     pub schema: AppSchema,
+    /// The same schema without the full validation, for documents that passed it already
+    /// and whose outcome could not change (`documents.rs`).
+    pub prevalidated: AppSchema,
     /// Signing keys and the password hasher, to identify callers.
     pub access: crate::access::Access,
     pub db: DatabaseConnection,

@@ -291,7 +291,7 @@ fn refusal(code: &str, message: &str) -> Response {
 fn admit(state: &AppState, request: &mut Request) -> Result<(), Box<Response>> {
     let variables = request.variables.clone();
     let operation_name = request.operation_name.clone();
-    let document = state.documents.parse(request).map_err(|error| {
+    let (document, _) = state.documents.parse(request).map_err(|error| {
         let mut response = Response::from_errors(vec![error]);
         if let Some(error) = response.errors.first_mut() {
             let mut extensions = ErrorExtensionValues::default();
