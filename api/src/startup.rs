@@ -163,25 +163,15 @@ impl Application {
             store: Arc::new(store),
             max_bytes: settings.max_upload_bytes,
         };
-        let schema = schema::build(
-            db.clone(),
-            access.clone(),
-            options,
-            tunables,
-            bus.clone(),
-            files.clone(),
-        );
-        let prevalidated = schema::build(
-            db.clone(),
-            access.clone(),
-            schema::Options {
-                prevalidated: true,
-                ..options
-            },
-            tunables,
-            bus.clone(),
-            files.clone(),
-        );
+        let build = |options| {
+            let (db, access, bus, files) = (db.clone(), access.clone(), bus.clone(), files.clone());
+            schema::build(db, access, options, tunables, bus, files)
+        };
+        let schema = build(options);
+        let prevalidated = build(schema::Options {
+            prevalidated: true,
+            ..options
+        });
         let sdl = schema::sdl();
         let state = web::Data::new(AppState {
             shape: Shape::from_sdl(&sdl),

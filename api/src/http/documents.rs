@@ -24,14 +24,21 @@ use async_graphql::{Request, Response, ServerError};
 #[derive(Debug)]
 pub struct Parsed {
     document: ExecutableDocument,
+    /// None of its operations declares a variable: its validation depends on nothing else.
+    declares_no_variables: bool,
     /// It declares no variables and passed the full validation once.
     validated: AtomicBool,
 }
 
 impl Parsed {
     fn new(document: ExecutableDocument) -> Self {
+        let declares_no_variables = document
+            .operations
+            .iter()
+            .all(|(_, operation)| operation.node.variable_definitions.is_empty());
         Self {
             document,
+            declares_no_variables,
             validated: AtomicBool::new(false),
         }
     }
@@ -46,12 +53,7 @@ impl Parsed {
     /// it passed (a document that fails it gets errors only). Remembered only for a
     /// document that declares no variables, whose validation depends on nothing else.
     pub fn note_validation(&self, response: &Response) {
-        let declares_no_variables = self
-            .document
-            .operations
-            .iter()
-            .all(|(_, operation)| operation.node.variable_definitions.is_empty());
-        if declares_no_variables && !matches!(response.data, async_graphql::Value::Null) {
+        if self.declares_no_variables && !matches!(response.data, async_graphql::Value::Null) {
             self.validated.store(true, Ordering::Relaxed);
         }
     }
