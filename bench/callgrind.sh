@@ -25,7 +25,7 @@ rm -f callgrind.out.*
 env DATABASE_URL="$pg/$db" CUF_BIND="127.0.0.1:$port" CUF_ENV=production \
   CUF_JWT_SECRET=bench-signing-secret-0123456789-abcdefghijklmnop \
   CUF_RATE_LIMIT_CAPACITY=0 CUF_REQUEST_TIMEOUT_SECONDS=300 CUF_WORKERS=1 RUST_LOG=error \
-  CUF_ALLOCATOR_TUNED=1 MIMALLOC_PURGE_DELAY=0 MIMALLOC_ARENA_EAGER_COMMIT=0 \
+  CUF_ALLOCATOR_TUNED=1 MIMALLOC_PURGE_DELAY=25 MIMALLOC_ARENA_EAGER_COMMIT=0 \
   valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file=callgrind.out \
   "$binary" >callgrind.log 2>&1 &
 server=$!

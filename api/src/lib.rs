@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod expertise;
 pub mod files;
+pub mod flat;
 pub mod groups;
 pub mod http;
 pub mod ids;

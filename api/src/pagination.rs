@@ -355,6 +355,7 @@ impl PageInfo {
 }
 
 /// Declares a connection type and its edge type for one node type, with their descriptions.
+/// Edges and nodes are resolved by [`crate::flat`]; the nodes are the edges' own, not copies.
 macro_rules! connection {
     ($connection:ident, $edge:ident, $node:ty, $doc:literal, $edge_doc:literal) => {
         #[doc = $edge_doc]
@@ -363,35 +364,59 @@ macro_rules! connection {
             /// An opaque cursor: pass it as `after` or `before` to page from this edge.
             pub cursor: String,
             /// The object at this edge.
-            pub node: $node,
+            pub node: $crate::flat::Flat<$node>,
         }
 
         #[doc = $doc]
-        #[derive(async_graphql::SimpleObject)]
         pub struct $connection {
+            edges: Vec<$crate::flat::Flat<$edge>>,
+            page_info: $crate::pagination::PageInfo,
+            total_count: u64,
+        }
+
+        #[doc = $doc]
+        #[async_graphql::Object]
+        impl $connection {
             /// The edges of this page, in order.
-            pub edges: Vec<$edge>,
+            async fn edges(&self) -> &[$crate::flat::Flat<$edge>] {
+                &self.edges
+            }
+
             /// The objects of this page, in order, without their cursors.
-            pub nodes: Vec<$node>,
+            async fn nodes(&self) -> Vec<$crate::flat::Flat<&$node>> {
+                self.edges
+                    .iter()
+                    .map(|edge| $crate::flat::Flat(&edge.0.node.0))
+                    .collect()
+            }
+
             /// Where this page stands in the whole list.
-            pub page_info: $crate::pagination::PageInfo,
+            async fn page_info(&self) -> &$crate::pagination::PageInfo {
+                &self.page_info
+            }
+
             /// How many objects match the filter, over all pages.
-            pub total_count: u64,
+            async fn total_count(&self) -> u64 {
+                self.total_count
+            }
         }
 
         impl $connection {
             /// The connection of `page`, whose list holds `total_count` objects.
             pub fn new(page: $crate::pagination::Page<$node>, total_count: u64) -> Self {
                 let page_info = $crate::pagination::PageInfo::of(&page);
-                let nodes = page.items.iter().map(|(_, node)| node.clone()).collect();
                 let edges = page
                     .items
                     .into_iter()
-                    .map(|(cursor, node)| $edge { cursor, node })
+                    .map(|(cursor, node)| {
+                        $crate::flat::Flat($edge {
+                            cursor,
+                            node: $crate::flat::Flat(node),
+                        })
+                    })
                     .collect();
                 Self {
                     edges,
-                    nodes,
                     page_info,
                     total_count,
                 }

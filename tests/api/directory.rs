@@ -767,3 +767,111 @@ async fn external_entries_are_imported_as_prefilled_fiches_all_or_nothing() {
         before["authorities"]["totalCount"].as_i64().map(|n| n + 2)
     );
 }
+
+/// Positions of `keys` in `text`, each searched after the one before; `None` where a key is
+/// missing or comes out of order.
+fn in_order(text: &str, keys: &[&str]) -> bool {
+    let mut from = 0;
+    keys.iter().all(|key| match text[from..].find(key) {
+        Some(at) => {
+            from += at + key.len();
+            true
+        }
+        None => false,
+    })
+}
+
+#[tokio::test]
+async fn a_page_answers_the_fields_in_the_order_asked_however_they_are_selected() {
+    let app = spawn_demo_app().await;
+    let ask = |query: &'static str| {
+        let app = &app;
+        async move {
+            let response = app.post(Auth::Anonymous, query, json!({})).await;
+            assert!(response.status().is_success());
+            response.text().await.expect("a body")
+        }
+    };
+    // A plain selection: the fields come out in the order they were asked, the nodes are
+    // the edges' own.
+    let plain = ask(
+        "{ cooperations(first: 3) { edges { node { themes { label id } startYear title id
+            __typename } cursor } nodes { id title } pageInfo { endCursor } } }",
+    )
+    .await;
+    let body: Value = serde_json::from_str(&plain).unwrap();
+    assert!(body.get("errors").is_none(), "{body:#}");
+    let edges = body["data"]["cooperations"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 3);
+    assert!(in_order(
+        &plain,
+        &[
+            "\"edges\"",
+            "\"node\"",
+            "\"themes\"",
+            "\"label\"",
+            "\"id\"",
+            "\"startYear\"",
+            "\"title\"",
+            "\"id\"",
+            "\"__typename\":\"Cooperation\"",
+            "\"cursor\"",
+            "\"nodes\"",
+            "\"pageInfo\""
+        ]
+    ));
+    for (edge, node) in edges
+        .iter()
+        .zip(body["data"]["cooperations"]["nodes"].as_array().unwrap())
+    {
+        assert_eq!(edge["node"]["id"], node["id"]);
+        assert_eq!(edge["node"]["title"], node["title"]);
+    }
+    // Fragments, aliases, a key asked twice and directives give the same fiches.
+    let mixed = ask(
+        "{ cooperations(first: 3) { edges { node { ... on Cooperation { id } name: title
+            title @include(if: true) themes { label } themes { id } } } } }",
+    )
+    .await;
+    let mixed: Value = serde_json::from_str(&mixed).unwrap();
+    assert!(mixed.get("errors").is_none(), "{mixed:#}");
+    for (edge, other) in edges
+        .iter()
+        .zip(mixed["data"]["cooperations"]["edges"].as_array().unwrap())
+    {
+        assert_eq!(edge["node"]["id"], other["node"]["id"]);
+        assert_eq!(edge["node"]["title"], other["node"]["name"]);
+        assert_eq!(edge["node"]["title"], other["node"]["title"]);
+        assert_eq!(edge["node"]["themes"], other["node"]["themes"]);
+    }
+}
+
+#[tokio::test]
+async fn an_error_in_a_listed_object_keeps_its_path_and_the_other_fields() {
+    let app = spawn_demo_app().await;
+    // An authority's contributions are for signed-in callers only.
+    let body = app
+        .graphql_as(
+            Auth::Anonymous,
+            "{ cooperations(first: 1) { edges { node { title frenchPartners { name
+                contributions { currency } } } } } }",
+            json!({}),
+        )
+        .await;
+    let partner = &body["data"]["cooperations"]["edges"][0]["node"]["frenchPartners"][0];
+    assert!(partner["name"].is_string(), "{body:#}");
+    let errors = body["errors"].as_array().expect("an error");
+    assert_eq!(
+        errors[0]["path"],
+        json!([
+            "cooperations",
+            "edges",
+            0,
+            "node",
+            "frenchPartners",
+            0,
+            "contributions"
+        ])
+    );
+    assert_eq!(error_code(&body), "UNAUTHENTICATED");
+}

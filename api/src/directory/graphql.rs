@@ -19,6 +19,7 @@ use crate::authorities::graphql::Authority;
 use crate::authorities::loaders::AuthorityLoader;
 use crate::context;
 use crate::error::ApiError;
+use crate::flat::Flat;
 use crate::ids::{self, NodeKind};
 use crate::mutation::{InputErrors, Rejection, parse_change, parse_deletion, payload, respond};
 use crate::pagination::{
@@ -86,7 +87,7 @@ impl Cooperation {
         &self,
         ctx: &Context<'_>,
         side: PartnerSide,
-    ) -> Result<Vec<Authority>, ApiError> {
+    ) -> Result<Vec<Flat<Authority>>, ApiError> {
         let partners = context::loader::<PartnersLoader>(ctx)?
             .load_one(self.0.id)
             .await?;
@@ -95,7 +96,7 @@ impl Cooperation {
             .unwrap_or_default()
             .iter()
             .filter(|partner| partner.side == side.as_str())
-            .map(|partner| Authority(Arc::clone(&partner.authority)))
+            .map(|partner| Flat(Authority(Arc::clone(&partner.authority))))
             .collect())
     }
 }
@@ -122,12 +123,12 @@ impl Cooperation {
     }
 
     /// The French partner authorities.
-    async fn french_partners(&self, ctx: &Context<'_>) -> Result<Vec<Authority>, ApiError> {
+    async fn french_partners(&self, ctx: &Context<'_>) -> Result<Vec<Flat<Authority>>, ApiError> {
         Box::pin(self.partners(ctx, PartnerSide::French)).await
     }
 
     /// The partner authorities of the partner country.
-    async fn foreign_partners(&self, ctx: &Context<'_>) -> Result<Vec<Authority>, ApiError> {
+    async fn foreign_partners(&self, ctx: &Context<'_>) -> Result<Vec<Flat<Authority>>, ApiError> {
         Box::pin(self.partners(ctx, PartnerSide::Foreign)).await
     }
 
@@ -137,13 +138,13 @@ impl Cooperation {
     }
 
     /// The themes of the cooperation, by label.
-    async fn themes(&self, ctx: &Context<'_>) -> Result<Vec<Theme>, ApiError> {
+    async fn themes(&self, ctx: &Context<'_>) -> Result<Vec<Flat<Theme>>, ApiError> {
         let themes = Box::pin(context::loader::<ThemesLoader>(ctx)?.load_one(self.0.id)).await?;
         Ok(themes
             .as_deref()
             .unwrap_or_default()
             .iter()
-            .map(|theme| Theme(Arc::clone(theme)))
+            .map(|theme| Flat(Theme(Arc::clone(theme))))
             .collect())
     }
 
