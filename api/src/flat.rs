@@ -122,3 +122,107 @@ fn plain_fields(set: &Positioned<SelectionSet>) -> Option<Vec<&Positioned<Field>
     }
     Some(fields)
 }
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema, SimpleObject};
+
+    use super::Flat;
+
+    /// An object with a field that waits, one that fails, and a nested object.
+    #[derive(Clone)]
+    struct Item(i32);
+
+    #[derive(SimpleObject)]
+    struct Inner {
+        label: String,
+        size: i32,
+    }
+
+    #[Object]
+    impl Item {
+        async fn id(&self) -> i32 {
+            self.0
+        }
+
+        async fn name(&self) -> String {
+            format!("item {}", self.0)
+        }
+
+        async fn later(&self) -> i32 {
+            tokio::task::yield_now().await;
+            self.0 * 10
+        }
+
+        async fn broken(&self) -> async_graphql::Result<i32> {
+            if self.0 % 2 == 0 {
+                Err("even items break".into())
+            } else {
+                Ok(self.0)
+            }
+        }
+
+        async fn inner(&self) -> Flat<Inner> {
+            Flat(Inner {
+                label: format!("inner {}", self.0),
+                size: self.0,
+            })
+        }
+    }
+
+    struct Query;
+
+    #[Object]
+    impl Query {
+        async fn usual(&self) -> Vec<Item> {
+            (1..=4).map(Item).collect()
+        }
+
+        async fn flats(&self) -> Vec<Flat<Item>> {
+            (1..=4).map(|n| Flat(Item(n))).collect()
+        }
+    }
+
+    async fn run(document: &str) -> serde_json::Value {
+        let schema = Schema::new(Query, EmptyMutation, EmptySubscription);
+        serde_json::to_value(schema.execute(document).await).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_flat_object_answers_what_async_graphql_answers() {
+        let selections = [
+            "id name",
+            "later name id __typename",
+            "id broken name",
+            "inner { size label } id",
+            "a: id b: id id",
+            "id id name",
+            "... on Item { id later } name",
+            "...F name",
+            "id name @include(if: true) later @skip(if: true)",
+        ];
+        for selection in selections {
+            let fragment = if selection.contains("...F") {
+                "fragment F on Item { later inner { label } }"
+            } else {
+                ""
+            };
+            // The two fields' names have the same length: errors' locations match.
+            let usual = run(&format!("{{ items: usual {{ {selection} }} }} {fragment}")).await;
+            let flat = run(&format!("{{ items: flats {{ {selection} }} }} {fragment}")).await;
+            // Same values and errors; only the order of an object's keys may differ.
+            assert_eq!(usual, flat, "{selection}");
+            assert!(flat.get("data").is_some(), "{selection}: {flat}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_flat_object_keeps_the_order_of_its_selection() {
+        let answer = run("{ flats { later name inner { size label } id } }").await;
+        let first = &answer["data"]["flats"][0];
+        let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["later", "name", "inner", "id"]);
+        let inner: Vec<&String> = first["inner"].as_object().unwrap().keys().collect();
+        assert_eq!(inner, ["size", "label"]);
+    }
+}

@@ -16,6 +16,7 @@ use crate::authorities::graphql::Authority;
 use crate::authorities::loaders::AuthorityLoader;
 use crate::context;
 use crate::error::ApiError;
+use crate::flat::Flat;
 use crate::ids::{self, NodeKind};
 use crate::mutation::{InputErrors, Rejection, parse_deletion, payload, respond};
 use crate::organisations::graphql::Organisation;
@@ -174,13 +175,13 @@ impl FollowUp {
     }
 
     /// When it is due, as precisely as known.
-    async fn due_on(&self) -> Option<FuzzyDate> {
-        Some(FuzzyDate {
+    async fn due_on(&self) -> Option<Flat<FuzzyDate>> {
+        Some(Flat(FuzzyDate {
             start: Date(self.0.due_start?),
             end: Date(self.0.due_end?),
             precision: DatePrecision::from_stored(self.0.due_precision.as_deref()?),
             tentative: self.0.due_tentative,
-        })
+        }))
     }
 
     /// Where it stands.
@@ -273,13 +274,13 @@ impl Event {
     }
 
     /// When it takes place, as precisely as known.
-    async fn date(&self) -> FuzzyDate {
-        FuzzyDate {
+    async fn date(&self) -> Flat<FuzzyDate> {
+        Flat(FuzzyDate {
             start: Date(self.0.date_start),
             end: Date(self.0.date_end),
             precision: DatePrecision::from_stored(&self.0.date_precision),
             tentative: self.0.tentative,
-        }
+        })
     }
 
     /// The exact start, when known.
@@ -298,14 +299,14 @@ impl Event {
     }
 
     /// Where it takes place.
-    async fn location(&self) -> EventLocation {
-        EventLocation {
+    async fn location(&self) -> Flat<EventLocation> {
+        Flat(EventLocation {
             venue: self.0.venue.clone(),
             street_address: self.0.street_address.clone(),
             city: self.0.city.clone(),
             country_code: self.0.location_country_code.clone(),
             directions: self.0.directions.clone(),
-        }
+        })
     }
 
     /// The minutes, in Markdown.

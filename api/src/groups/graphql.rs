@@ -14,6 +14,7 @@ use crate::directory::graphql::{
 };
 use crate::error::ApiError;
 use crate::events::graphql::{EventConnection, EventFilterInput, event_connection};
+use crate::flat::Flat;
 use crate::ids::{self, NodeKind};
 use crate::mutation::{InputErrors, Rejection, payload, respond};
 use crate::pagination::{PageArgs, PageRequest, connection, wants_total_count};
@@ -191,11 +192,11 @@ impl CountryGroup {
         Ok(Upcoming {
             events: events
                 .into_iter()
-                .map(crate::events::graphql::Event)
+                .map(|event| Flat(crate::events::graphql::Event(event)))
                 .collect(),
             follow_ups: follow_ups
                 .into_iter()
-                .map(crate::events::graphql::FollowUp)
+                .map(|follow_up| Flat(crate::events::graphql::FollowUp(follow_up)))
                 .collect(),
         })
     }
@@ -257,9 +258,9 @@ impl CountryGroup {
 #[derive(SimpleObject)]
 pub struct Upcoming {
     /// The next events, by date.
-    pub events: Vec<crate::events::graphql::Event>,
+    pub events: Vec<Flat<crate::events::graphql::Event>>,
     /// The open follow-ups, earliest due first.
-    pub follow_ups: Vec<crate::events::graphql::FollowUp>,
+    pub follow_ups: Vec<Flat<crate::events::graphql::FollowUp>>,
 }
 
 connection!(

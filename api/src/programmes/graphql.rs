@@ -24,6 +24,7 @@ use crate::authorities::loaders::AuthorityLoader;
 use crate::context;
 use crate::error::ApiError;
 use crate::events::fuzzy_date::{DatePrecision, FuzzyDate, FuzzyDateInput};
+use crate::flat::Flat;
 use crate::ids::{self, NodeKind};
 use crate::money::{Currency, Money as Amount};
 use crate::mutation::{InputErrors, Rejection, UserError, payload, respond};
@@ -321,12 +322,12 @@ impl ProgrammeAction {
     }
 
     /// The authorities' shares, by authority.
-    async fn shares(&self) -> Vec<CostShare> {
+    async fn shares(&self) -> Vec<Flat<CostShare>> {
         self.details
             .shares
             .iter()
             .filter(|share| share.action_id == self.action.id)
-            .map(|share| CostShare(share.clone(), self.currency))
+            .map(|share| Flat(CostShare(share.clone(), self.currency)))
             .collect()
     }
 
@@ -341,8 +342,11 @@ impl ProgrammeAction {
     }
 
     /// The money of the action: cost, pledged, confirmed, paid, gap, excess.
-    async fn totals(&self) -> MoneyTotals {
-        MoneyTotals::new(self.details.totals_of(self.action.id), self.currency)
+    async fn totals(&self) -> Flat<MoneyTotals> {
+        Flat(MoneyTotals::new(
+            self.details.totals_of(self.action.id),
+            self.currency,
+        ))
     }
 }
 
@@ -464,16 +468,18 @@ impl Programme {
     }
 
     /// Its actions, in order.
-    async fn actions(&self, ctx: &Context<'_>) -> Result<Vec<ProgrammeAction>, ApiError> {
+    async fn actions(&self, ctx: &Context<'_>) -> Result<Vec<Flat<ProgrammeAction>>, ApiError> {
         let details = self.details(ctx).await?;
         let currency = currency_of(&self.0);
         Ok(details
             .actions
             .iter()
-            .map(|action| ProgrammeAction {
-                action: action.clone(),
-                details: details.clone(),
-                currency,
+            .map(|action| {
+                Flat(ProgrammeAction {
+                    action: action.clone(),
+                    details: details.clone(),
+                    currency,
+                })
             })
             .collect())
     }
