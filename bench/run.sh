@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The benchmark: a release build of the API on PostgreSQL with the scale-1 synthetic dataset,
 # loaded with wrk at 64 connections, each query compared with the ideal rate computed in the
-# same run (the rate of `{ __typename }` and the pgbench rate of the query's own SQL). It
-# prints a Markdown table and the targets of issue 7; bench/RESULTS.md keeps what it printed.
+# same run (the rate of `{ __typename }` and the pgbench rate of the query's own SQL, each
+# query and its SQL measured in turn three times). It prints a Markdown table and the targets
+# of issue 7; bench/RESULTS.md keeps what it printed.
 #
 #   bash bench/run.sh                      # scale 1, 10 s per run
 #   CUF_BENCH_SECONDS=20 bash bench/run.sh
+#   CUF_BENCH_ROUNDS=5 bash bench/run.sh   # rounds of the query then its SQL (3 by default)
 #   CUF_BENCH_RESEED=1 bash bench/run.sh   # rebuild the database (kept between runs)
 #
 # Needs PostgreSQL 15 on 127.0.0.1:5432 with trust authentication for `postgres` (as on CI);
