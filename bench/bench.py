@@ -318,7 +318,7 @@ def main():
         rounds, single = results[name]["rounds"], results[name]["single"]
         # The round with the median ratio of the API's rate to its ideal rate.
         ratios = [
-            loaded["rps"] / (1 / (1 / base_rps + 1 / tps)) if tps else 1.0
+            loaded["rps"] / (1 / (1 / base_rps + 1 / tps)) if tps else loaded["rps"] / base_rps
             for loaded, tps in rounds
         ]
         loaded, prepared_tps = rounds[sorted(range(len(rounds)), key=ratios.__getitem__)[len(rounds) // 2]]
