@@ -11,11 +11,11 @@
 //! before. Any other selection goes through async-graphql's own resolution. Either way the
 //! fields come out in the order they were selected.
 //!
-//! The schema registers no async-graphql extension (see `schema.rs`): one with a `resolve`
-//! hook would not see the fields resolved here.
+//! The schema registers no async-graphql extension (ARCHITECTURE.md, "No schema extension"):
+//! one with a `resolve` hook would not see the fields resolved here.
 //!
-//! The wrapper takes their GraphQL type, name and description from what they wrap, so the
-//! schema does not change (see `tests/api/schema.rs`).
+//! The wrapper takes its GraphQL type, name and description from what it wraps, so the
+//! schema does not change (`tests/api/schema.rs` compares it with `schema.graphql`).
 
 use std::borrow::Cow;
 
