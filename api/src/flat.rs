@@ -73,13 +73,12 @@ pub async fn resolve<T: ContainerType>(
     };
     let count = fields.len();
     let results = futures_util::future::join_all(fields.into_iter().map(|field| async move {
-        let ctx_field = ctx.with_field(field);
         let name = field.node.response_key().node.clone();
         if field.node.name.node == "__typename" {
             let typename = root.introspection_type_name().into_owned();
             return Ok((name, Value::String(typename)));
         }
-        let value = root.resolve_field(&ctx_field).await?;
+        let value = root.resolve_field(&ctx.with_field(field)).await?;
         Ok((name, value.unwrap_or_default()))
     }))
     .await;

@@ -72,6 +72,24 @@ where
     rows.iter().map(model::<E::Model>).collect()
 }
 
+/// The rows of `E` whose `parent` column holds one of `ids`, ordered by `order`: the
+/// children of a batch of parents, in one statement.
+pub async fn rows_of<E>(
+    db: &impl ConnectionTrait,
+    parent: E::Column,
+    ids: &[i64],
+    order: &[E::Column],
+) -> Result<Vec<E::Model>, DbErr>
+where
+    E: EntityTrait<Model: FromPgRow>,
+{
+    let mut select = E::find().filter(parent.is_in(ids.iter().copied()));
+    for column in order {
+        select = select.order_by_asc(*column);
+    }
+    all(db, select).await
+}
+
 /// The first row `select` finds, if any. What sea-orm's `one` does (it reads one row), but
 /// on PostgreSQL the row is read by position ([`FromPgRow`]).
 pub async fn one<E>(db: &impl ConnectionTrait, select: Select<E>) -> Result<Option<E::Model>, DbErr>
@@ -325,10 +343,7 @@ impl<E: Children> Loader<i64> for ChildrenLoader<E> {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let select = E::find()
-            .filter(E::PARENT.is_in(keys.iter().copied()))
-            .order_by_asc(E::ORDER);
-        let rows = all(&self.db, select).await?;
+        let rows = rows_of::<E>(&self.db, E::PARENT, keys, &[E::ORDER]).await?;
         let mut by_parent: HashMap<i64, Self::Value> = HashMap::new();
         for row in rows {
             if let Some(parent) = E::parent(&row) {

@@ -236,12 +236,14 @@ pub async fn partners_of(
     db: &impl ConnectionTrait,
     ids: &[i64],
 ) -> Result<Vec<cooperation_partner::Model>, DbErr> {
-    crate::storage::all(
+    crate::storage::rows_of::<cooperation_partner::Entity>(
         db,
-        cooperation_partner::Entity::find()
-            .filter(cooperation_partner::Column::CooperationId.is_in(ids.iter().copied()))
-            .order_by_asc(cooperation_partner::Column::CooperationId)
-            .order_by_asc(cooperation_partner::Column::AuthorityId),
+        cooperation_partner::Column::CooperationId,
+        ids,
+        &[
+            cooperation_partner::Column::CooperationId,
+            cooperation_partner::Column::AuthorityId,
+        ],
     )
     .await
 }
@@ -251,10 +253,11 @@ pub async fn theme_ids_of(
     db: &impl ConnectionTrait,
     ids: &[i64],
 ) -> Result<Vec<cooperation_theme::Model>, DbErr> {
-    crate::storage::all(
+    crate::storage::rows_of::<cooperation_theme::Entity>(
         db,
-        cooperation_theme::Entity::find()
-            .filter(cooperation_theme::Column::CooperationId.is_in(ids.iter().copied())),
+        cooperation_theme::Column::CooperationId,
+        ids,
+        &[],
     )
     .await
 }

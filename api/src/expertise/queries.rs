@@ -176,12 +176,14 @@ pub async fn cooperation_ids_of(
     db: &impl ConnectionTrait,
     ids: &[i64],
 ) -> Result<Vec<expertise_cooperation::Model>, DbErr> {
-    crate::storage::all(
+    crate::storage::rows_of::<expertise_cooperation::Entity>(
         db,
-        expertise_cooperation::Entity::find()
-            .filter(expertise_cooperation::Column::ExpertiseId.is_in(ids.iter().copied()))
-            .order_by_asc(expertise_cooperation::Column::ExpertiseId)
-            .order_by_asc(expertise_cooperation::Column::CooperationId),
+        expertise_cooperation::Column::ExpertiseId,
+        ids,
+        &[
+            expertise_cooperation::Column::ExpertiseId,
+            expertise_cooperation::Column::CooperationId,
+        ],
     )
     .await
 }

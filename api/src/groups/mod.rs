@@ -8,7 +8,7 @@ use chrono::{NaiveDate, SubsecRound, Utc};
 use entities::country_group::{self, Column, Entity};
 use entities::group_membership;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, TransactionSession,
     TransactionTrait,
 };
 use serde_json::json;
@@ -152,11 +152,11 @@ pub async fn memberships_of(
     db: &impl ConnectionTrait,
     ids: &[i64],
 ) -> Result<Vec<group_membership::Model>, DbErr> {
-    crate::storage::all(
+    crate::storage::rows_of::<group_membership::Entity>(
         db,
-        group_membership::Entity::find()
-            .filter(group_membership::Column::GroupId.is_in(ids.iter().copied()))
-            .order_by_asc(group_membership::Column::Id),
+        group_membership::Column::GroupId,
+        ids,
+        &[group_membership::Column::Id],
     )
     .await
 }

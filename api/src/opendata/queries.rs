@@ -54,11 +54,11 @@ pub async fn partners_of(
     db: &impl ConnectionTrait,
     programme_ids: &[i64],
 ) -> Result<Vec<programme_partner::Model>, DbErr> {
-    crate::storage::all(
+    crate::storage::rows_of::<programme_partner::Entity>(
         db,
-        programme_partner::Entity::find()
-            .filter(programme_partner::Column::ProgrammeId.is_in(programme_ids.iter().copied()))
-            .order_by_asc(programme_partner::Column::Id),
+        programme_partner::Column::ProgrammeId,
+        programme_ids,
+        &[programme_partner::Column::Id],
     )
     .await
 }

@@ -76,12 +76,11 @@ pub async fn affiliations_of_people(
     db: &impl ConnectionTrait,
     person_ids: &[i64],
 ) -> Result<Vec<affiliation::Model>, DbErr> {
-    crate::storage::all(
+    crate::storage::rows_of::<affiliation::Entity>(
         db,
-        affiliation::Entity::find()
-            .filter(affiliation::Column::PersonId.is_in(person_ids.iter().copied()))
-            .order_by_asc(affiliation::Column::PersonId)
-            .order_by_asc(affiliation::Column::Position),
+        affiliation::Column::PersonId,
+        person_ids,
+        &[affiliation::Column::PersonId, affiliation::Column::Position],
     )
     .await
 }

@@ -15,7 +15,7 @@ use entities::{
     programme_milestone, programme_partner,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, TransactionSession,
     TransactionTrait,
 };
 use serde_json::json;
@@ -291,18 +291,18 @@ pub async fn items_and_shares(
     db: &impl ConnectionTrait,
     action_ids: &[i64],
 ) -> Result<(Vec<cost_item::Model>, Vec<cost_share::Model>), DbErr> {
-    let items = crate::storage::all(
+    let items = crate::storage::rows_of::<cost_item::Entity>(
         db,
-        cost_item::Entity::find()
-            .filter(cost_item::Column::ActionId.is_in(action_ids.iter().copied()))
-            .order_by_asc(cost_item::Column::Position),
+        cost_item::Column::ActionId,
+        action_ids,
+        &[cost_item::Column::Position],
     )
     .await?;
-    let shares = crate::storage::all(
+    let shares = crate::storage::rows_of::<cost_share::Entity>(
         db,
-        cost_share::Entity::find()
-            .filter(cost_share::Column::ActionId.is_in(action_ids.iter().copied()))
-            .order_by_asc(cost_share::Column::AuthorityId),
+        cost_share::Column::ActionId,
+        action_ids,
+        &[cost_share::Column::AuthorityId],
     )
     .await?;
     Ok((items, shares))
@@ -313,12 +313,14 @@ pub async fn actions_of(
     db: &impl ConnectionTrait,
     programme_ids: &[i64],
 ) -> Result<Vec<programme_action::Model>, DbErr> {
-    crate::storage::all(
+    crate::storage::rows_of::<programme_action::Entity>(
         db,
-        programme_action::Entity::find()
-            .filter(programme_action::Column::ProgrammeId.is_in(programme_ids.iter().copied()))
-            .order_by_asc(programme_action::Column::ProgrammeId)
-            .order_by_asc(programme_action::Column::Position),
+        programme_action::Column::ProgrammeId,
+        programme_ids,
+        &[
+            programme_action::Column::ProgrammeId,
+            programme_action::Column::Position,
+        ],
     )
     .await
 }
@@ -1030,10 +1032,11 @@ pub async fn contributions(
     db: &impl ConnectionTrait,
     authority_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<(String, Totals)>>, DbErr> {
-    let shares = crate::storage::all(
+    let shares = crate::storage::rows_of::<cost_share::Entity>(
         db,
-        cost_share::Entity::find()
-            .filter(cost_share::Column::AuthorityId.is_in(authority_ids.iter().copied())),
+        cost_share::Column::AuthorityId,
+        authority_ids,
+        &[],
     )
     .await?;
     let action_ids: Vec<i64> = shares.iter().map(|share| share.action_id).collect();
@@ -1125,11 +1128,11 @@ pub async fn fundings_of(
     db: &impl ConnectionTrait,
     action_ids: &[i64],
 ) -> Result<Vec<action_funding::Model>, DbErr> {
-    crate::storage::all(
+    crate::storage::rows_of::<action_funding::Entity>(
         db,
-        action_funding::Entity::find()
-            .filter(action_funding::Column::ActionId.is_in(action_ids.iter().copied()))
-            .order_by_asc(action_funding::Column::Id),
+        action_funding::Column::ActionId,
+        action_ids,
+        &[action_funding::Column::Id],
     )
     .await
 }
