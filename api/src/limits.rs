@@ -9,10 +9,11 @@
 use std::collections::HashMap;
 
 use async_graphql::Name;
+use async_graphql::Positioned;
 use async_graphql::Variables;
 use async_graphql::parser::types::{
-    BaseType, DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
-    Selection, SelectionSet, TypeKind, TypeSystemDefinition,
+    BaseType, Directive, DocumentOperations, ExecutableDocument, OperationDefinition,
+    OperationType, Selection, SelectionSet, TypeKind, TypeSystemDefinition,
 };
 use async_graphql_value::{ConstValue, Value};
 
@@ -169,6 +170,7 @@ pub fn analyse(
     variables: &Variables,
 ) -> Result<Analysis, Violation> {
     count(limits, document)?;
+    no_nul(document, variables)?;
     let Some(operation) = select(document, operation_name) else {
         return Ok(Analysis { cost: 1 });
     };
@@ -283,6 +285,86 @@ fn count(limits: &Limits, document: &ExecutableDocument) -> Result<(), Violation
                 counts.fields, limits.fields
             ),
         ));
+    }
+    Ok(())
+}
+
+/// Refuses text holding a NUL character (U+0000) anywhere in the document's values or in the
+/// variables. No field of the API can hold one, and PostgreSQL refuses it in text, so the
+/// fields that pass text on to SQL unchecked (a filter, an id looked up) would fail there;
+/// SQLite would take it and answer differently. Found by the fuzzer, one field at a time:
+/// this refuses it once, for every field, before anything runs.
+fn no_nul(document: &ExecutableDocument, variables: &Variables) -> Result<(), Violation> {
+    fn in_value(value: &Value) -> bool {
+        match value {
+            Value::String(text) => text.contains('\0'),
+            Value::List(items) => items.iter().any(in_value),
+            Value::Object(fields) => fields.values().any(in_value),
+            _ => false,
+        }
+    }
+    fn in_constant(value: &ConstValue) -> bool {
+        match value {
+            ConstValue::String(text) => text.contains('\0'),
+            ConstValue::List(items) => items.iter().any(in_constant),
+            ConstValue::Object(fields) => fields.values().any(in_constant),
+            _ => false,
+        }
+    }
+    fn in_arguments(arguments: &[(Positioned<Name>, Positioned<Value>)]) -> Option<&str> {
+        arguments
+            .iter()
+            .find(|(_, value)| in_value(&value.node))
+            .map(|(name, _)| name.node.as_str())
+    }
+    fn in_directives(directives: &[Positioned<Directive>]) -> Option<&str> {
+        directives
+            .iter()
+            .find_map(|directive| in_arguments(&directive.node.arguments))
+    }
+    fn in_set(set: &SelectionSet) -> Option<&str> {
+        set.items.iter().find_map(|item| match &item.node {
+            Selection::Field(field) => in_arguments(&field.node.arguments)
+                .or_else(|| in_directives(&field.node.directives))
+                .or_else(|| in_set(&field.node.selection_set.node)),
+            Selection::FragmentSpread(spread) => in_directives(&spread.node.directives),
+            Selection::InlineFragment(fragment) => in_directives(&fragment.node.directives)
+                .or_else(|| in_set(&fragment.node.selection_set.node)),
+        })
+    }
+    let refuse = |place: String| {
+        Err(Violation::new(
+            "BAD_USER_INPUT",
+            format!("{place} holds a NUL character (U+0000), which no text may hold"),
+        ))
+    };
+    if let Some((name, _)) = variables.iter().find(|(_, value)| in_constant(value)) {
+        return refuse(format!("the variable `${name}`"));
+    }
+    for (_, operation) in document.operations.iter() {
+        let operation = &operation.node;
+        for definition in &operation.variable_definitions {
+            let default = definition.node.default_value.as_ref();
+            if default.is_some_and(|value| in_constant(&value.node)) {
+                let name = &definition.node.name.node;
+                return refuse(format!("the default value of `${name}`"));
+            }
+            if let Some(name) = in_directives(&definition.node.directives) {
+                return refuse(format!("the argument `{name}`"));
+            }
+        }
+        let found =
+            in_directives(&operation.directives).or_else(|| in_set(&operation.selection_set.node));
+        if let Some(name) = found {
+            return refuse(format!("the argument `{name}`"));
+        }
+    }
+    for fragment in document.fragments.values() {
+        let found = in_directives(&fragment.node.directives)
+            .or_else(|| in_set(&fragment.node.selection_set.node));
+        if let Some(name) = found {
+            return refuse(format!("the argument `{name}`"));
+        }
     }
     Ok(())
 }
@@ -580,6 +662,32 @@ mod tests {
             code(run("{ me @include(if: true) @skip(if: false) { id } }")),
             "TOO_MANY_DIRECTIVES"
         );
+    }
+
+    #[test]
+    fn a_nul_anywhere_in_the_values_is_refused() {
+        let none = serde_json::json!({});
+        for query in [
+            r#"{ node(id: "\u0000") { id } }"#,
+            r#"query A { node(id: "a") { ... on Thing { children(first: 1) @include(if: true) { nodes { name } } } } me { id @skip(if: false) } things { nodes { ...F } } } fragment F on Thing { node: children(first: 2) { nodes { id } } } query Q { node(id: "x\u0000") { id } }"#,
+            r#"query($id: ID = "\u0000") { node(id: $id) { id } }"#,
+            r#"query { me { ...F } } fragment F on Thing { parts { children(first: 1) { nodes { p: node(id: ["a", {b: "c\u0000"}]) { id } } } } }"#,
+        ] {
+            let refused = check(query, none.clone()).expect_err(query);
+            assert_eq!(refused.code, "BAD_USER_INPUT", "{query}");
+            assert!(refused.message.contains("NUL"), "{}", refused.message);
+        }
+        let query = "query($id: ID) { node(id: $id) { id } }";
+        for variables in [
+            serde_json::json!({ "id": "\u{0}" }),
+            serde_json::json!({ "unused": [1, { "deep": ["a\u{0}b"] }] }),
+        ] {
+            let refused = check(query, variables).expect_err("refused");
+            assert_eq!(refused.code, "BAD_USER_INPUT");
+            assert!(refused.message.contains('$'), "{}", refused.message);
+        }
+        assert!(check(query, serde_json::json!({ "id": "a\\u0000 \u{1}" })).is_ok());
+        assert!(check(r#"{ node(id: "\\u0000") { id } }"#, none).is_ok());
     }
 
     #[test]

@@ -493,6 +493,32 @@ async fn audit_filter_times_outside_years_1_to_9999_are_bad_user_input() {
 }
 
 #[tokio::test]
+async fn an_audit_filter_on_a_node_id_that_is_not_one_is_bad_user_input() {
+    // Found by the fuzzer on PostgreSQL: auditLog(filter: {nodeId: "\u0000"}) passed the NUL
+    // on to SQL, and PostgreSQL refused it ("invalid byte sequence"): INTERNAL.
+    let app = spawn_app().await;
+    let query = "query($node: ID) { auditLog(filter: {nodeId: $node}) { totalCount } }";
+    for node in ["\u{0}", "not an id", "QXV0aG9yaXR5OjE=", ""] {
+        let body = app.graphql(query, json!({ "node": node })).await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{node:?}: {body}");
+    }
+    let literal = app
+        .graphql(
+            r#"{ auditLog(filter: {nodeId: "\u0000", since: "1918-04-13T08:15:00Z"}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&literal), "BAD_USER_INPUT", "{literal}");
+    let authority = app
+        .create_authority(
+            json!({ "name": "Ville de Lyon", "kind": "MUNICIPALITY", "countryCode": "FR" }),
+        )
+        .await;
+    let found = app.data(query, json!({ "node": authority["id"] })).await;
+    assert_eq!(found["auditLog"]["totalCount"], 1);
+}
+
+#[tokio::test]
 async fn a_user_search_with_control_characters_is_bad_user_input() {
     // Found by the fuzzer on PostgreSQL: users(filter: {search: "\u0000"}) put the NUL in a
     // LIKE pattern, and PostgreSQL refused it ("invalid byte sequence"): INTERNAL.

@@ -98,6 +98,39 @@ async fn each_limit_has_its_code_and_refuses_before_any_sql() {
 }
 
 #[tokio::test]
+async fn a_nul_in_any_text_is_refused_before_any_sql() {
+    // The fuzzer found fields one by one that passed a NUL on to PostgreSQL, which refuses
+    // it in text (INTERNAL), where SQLite took it. It is now refused for every field at once.
+    let app = spawn_app().await;
+    let count = "{ authorities { totalCount } }";
+    let before = app.data(count, json!({})).await;
+    let create = r#"mutation Create { createAuthority(input: {name: "Ville de Nantes", kind: MUNICIPALITY, countryCode: "FR", description: "a\u0000b"}) { authority { id } } }"#;
+    assert_eq!(refused_with(&app, "Create", create).await, "BAD_USER_INPUT");
+    let search = r#"query Search { q: cooperations(filter: {search: "x"}) { totalCount } f: cooperations(filter: {search: "\u0000"}) { totalCount } }"#;
+    assert_eq!(refused_with(&app, "Search", search).await, "BAD_USER_INPUT");
+    let body = app
+        .graphql(
+            "mutation($input: CreateAuthorityInput!) { createAuthority(input: $input) { authority { id } } }",
+            json!({ "input": { "name": "Ville\u{0}", "kind": "MUNICIPALITY", "countryCode": "FR" } }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{body}"
+    );
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`$input`") && message.contains("NUL"),
+        "{message}"
+    );
+    assert_eq!(
+        app.data(count, json!({})).await,
+        before,
+        "nothing was created"
+    );
+}
+
+#[tokio::test]
 async fn the_cost_of_a_request_is_in_its_extensions_and_grows_with_the_page() {
     let app = spawn_app().await;
     let cost = |first: u32| {

@@ -135,7 +135,11 @@ impl AuditQuery {
         };
         let filter = AuditFilter {
             user_id,
-            node_id: filter.node_id.map(|id| id.0),
+            node_id: filter
+                .node_id
+                .map(|id| ids::decode(&id).map(|_| id.0))
+                .transpose()
+                .map_err(|error| ApiError::BadUserInput(format!("filter.nodeId: {error}")))?,
             since: time("since", filter.since)?,
             until: time("until", filter.until)?,
         };
