@@ -93,7 +93,7 @@ async fn load(ctx: &Context<'_>, kind: NodeKind, id: i64) -> Result<Option<Node>
         NodeKind::Cooperation => {
             match load_with(context::loader::<ByIdLoader<cooperation::Entity>>(ctx)?, id).await? {
                 Some(model) if may_see_cooperation(ctx, caller, &model).await? => {
-                    Some(Node::Cooperation(Cooperation(model)))
+                    Some(Node::Cooperation(Cooperation::from(model)))
                 }
                 _ => None,
             }

@@ -873,3 +873,60 @@ async fn an_error_in_a_listed_object_keeps_its_path_and_the_other_fields() {
     );
     assert_eq!(error_code(&body), "UNAUTHENTICATED");
 }
+
+#[tokio::test]
+async fn a_page_reads_each_fiches_partners_and_themes_as_the_fiche_alone_does() {
+    // A page reads its fiches' partners and themes for all of them at once when its
+    // selection asks for them; a fiche fetched alone reads them through the loaders. Both
+    // must give the same partners, on the same sides, and the same themes in the same order.
+    let app = spawn_demo_app().await;
+    const RELATED: &str =
+        "id frenchPartners { id name } foreignPartners { id } themes { id label }";
+    let page = app
+        .data(
+            &format!(
+                "{{ cooperations(first: 100) {{ edges {{ node {{ {RELATED} }} }} nodes {{ id themes {{ label }} }} }}
+                   viaFragment: cooperations(first: 100) {{ edges {{ node {{ ...Related }} }} }} }}
+                 fragment Related on Cooperation {{ {RELATED} }}"
+            ),
+            json!({}),
+        )
+        .await;
+    let fiches: Vec<&Value> = page["cooperations"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edge| &edge["node"])
+        .collect();
+    let full = |side: &str| {
+        fiches
+            .iter()
+            .any(|fiche| !fiche[side].as_array().unwrap().is_empty())
+    };
+    assert!(
+        full("frenchPartners") && full("foreignPartners") && full("themes"),
+        "{page:#}"
+    );
+    let alone =
+        format!("query($id: ID!) {{ node(id: $id) {{ ... on Cooperation {{ {RELATED} }} }} }}");
+    for (index, fiche) in fiches.iter().enumerate() {
+        let read = app.data(&alone, json!({ "id": fiche["id"] })).await;
+        assert_eq!(&read["node"], *fiche, "fiche {index}");
+        assert_eq!(page["viaFragment"]["edges"][index]["node"], **fiche);
+        let node = &page["cooperations"]["nodes"][index];
+        assert_eq!(node["id"], fiche["id"]);
+        let labels: Vec<&Value> = fiche["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|theme| &theme["label"])
+            .collect();
+        let node_labels: Vec<&Value> = node["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|theme| &theme["label"])
+            .collect();
+        assert_eq!(labels, node_labels);
+    }
+}

@@ -1,13 +1,16 @@
 //! The GraphQL face of the directory: `Cooperation` and `Theme`, the `cooperations`
 //! connection, `themes`, `cooperationStats`, `pendingValidations`, and the mutations.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use async_graphql::dataloader::Loader as _;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{cooperation, theme};
+use sea_orm::DbErr;
 
-use super::loaders::{PartnersLoader, ThemeLoader, ThemesLoader};
+use super::loaders::{Partner, PartnersLoader, ThemeLoader, ThemesLoader};
 use super::themes::{self, ThemeCode};
 use super::{
     CooperationChanges, CooperationFilter, CooperationOrdering, CooperationSource,
@@ -23,7 +26,7 @@ use crate::flat::Flat;
 use crate::ids::{self, NodeKind};
 use crate::mutation::{InputErrors, Rejection, parse_change, parse_deletion, payload, respond};
 use crate::pagination::{
-    OrderDirection, PageArgs, PageRequest, SortValue, connection, wants_total_count,
+    OrderDirection, Page, PageArgs, PageRequest, SortValue, connection, wants_total_count,
 };
 use crate::people::graphql::Person;
 use crate::values::{CountryCode, LongText, Name, ValueError};
@@ -72,25 +75,107 @@ impl Theme {
     }
 }
 
-/// One directory entry (fiche): a cooperation between French and foreign authorities.
+/// One directory entry (fiche): a cooperation between French and foreign authorities, with
+/// whatever of its relations was read along with its page.
 #[derive(Clone, Debug)]
-pub struct Cooperation(pub cooperation::Model);
+pub struct Cooperation(pub cooperation::Model, Related);
 
 impl From<cooperation::Model> for Cooperation {
     fn from(model: cooperation::Model) -> Self {
-        Self(model)
+        Self(model, Related::default())
+    }
+}
+
+/// A fiche's partners and themes, read with its page (see [`with_related`]); those not read
+/// there come from the loaders.
+#[derive(Clone, Debug, Default)]
+pub struct Related {
+    partners: Option<Read<Partner>>,
+    themes: Option<Read<Arc<theme::Model>>>,
+}
+
+/// What a page's read of one relation gave a fiche: its rows, or the read's error.
+type Read<T> = Result<Arc<[T]>, Arc<DbErr>>;
+
+/// The fiches of `page` with the partners and themes its selection asks for on its nodes
+/// (through `edges { node }` or `nodes`), each read for the whole page in the statements
+/// its loader would send. The loaders would have kept a map of keys, a channel and a
+/// task for every fiche: for a page of fifty, a twentieth of the work (bench/RESULTS.md,
+/// session 8). A relation the selection does not name (behind a fragment on another type,
+/// say) is left to the loaders.
+async fn with_related(
+    ctx: &Context<'_>,
+    page: Page<cooperation::Model>,
+) -> Result<Page<Cooperation>, ApiError> {
+    let look = ctx.look_ahead();
+    let nodes = [look.field("edges").field("node"), look.field("nodes")];
+    let asks = |field: &str| nodes.iter().any(|node| node.field(field).exists());
+    let partners = asks("frenchPartners") || asks("foreignPartners");
+    let themes = asks("themes");
+    if page.items.is_empty() || !(partners || themes) {
+        return Ok(page.map(Cooperation::from));
+    }
+    let fiches: Vec<i64> = page.items.iter().map(|(_, fiche)| fiche.id).collect();
+    let partner_loader = context::loader::<PartnersLoader>(ctx)?.loader();
+    let theme_loader = context::loader::<ThemesLoader>(ctx)?.loader();
+    let (mut partners, mut themes) = futures_util::future::join(
+        async {
+            if partners {
+                Some(partner_loader.load(&fiches).await)
+            } else {
+                None
+            }
+        },
+        async {
+            if themes {
+                Some(theme_loader.load(&fiches).await)
+            } else {
+                None
+            }
+        },
+    )
+    .await;
+    let no_partners: Arc<[Partner]> = Arc::from(Vec::new());
+    let no_themes: Arc<[Arc<theme::Model>]> = Arc::from(Vec::new());
+    Ok(page.map(|fiche| {
+        let related = Related {
+            partners: partners
+                .as_mut()
+                .map(|read| take(read, fiche.id, &no_partners)),
+            themes: themes.as_mut().map(|read| take(read, fiche.id, &no_themes)),
+        };
+        Cooperation(fiche, related)
+    }))
+}
+
+/// One fiche's share of a page's read: its rows (`none` when it has none), or the error.
+fn take<T>(
+    read: &mut Result<HashMap<i64, Arc<[T]>>, Arc<DbErr>>,
+    fiche: i64,
+    none: &Arc<[T]>,
+) -> Read<T> {
+    match read {
+        Ok(by_fiche) => Ok(by_fiche.remove(&fiche).unwrap_or_else(|| Arc::clone(none))),
+        Err(error) => Err(Arc::clone(error)),
     }
 }
 
 impl Cooperation {
+    /// The fiche's partners of both sides: read with its page, or by the loader.
+    async fn all_partners(&self, ctx: &Context<'_>) -> Result<Option<Arc<[Partner]>>, ApiError> {
+        if let Some(read) = &self.1.partners {
+            return Ok(Some(read.clone()?));
+        }
+        let loader = context::loader::<PartnersLoader>(ctx)?;
+        Ok(Box::pin(loader.load_one(self.0.id)).await?)
+    }
+
     async fn partners(
         &self,
         ctx: &Context<'_>,
         side: PartnerSide,
     ) -> Result<Vec<Flat<Authority>>, ApiError> {
-        let partners = context::loader::<PartnersLoader>(ctx)?
-            .load_one(self.0.id)
-            .await?;
+        let partners = self.all_partners(ctx).await?;
         Ok(partners
             .as_deref()
             .unwrap_or_default()
@@ -139,7 +224,10 @@ impl Cooperation {
 
     /// The themes of the cooperation, by label.
     async fn themes(&self, ctx: &Context<'_>) -> Result<Vec<Flat<Theme>>, ApiError> {
-        let themes = Box::pin(context::loader::<ThemesLoader>(ctx)?.load_one(self.0.id)).await?;
+        let themes = match &self.1.themes {
+            Some(read) => Some(read.clone()?),
+            None => Box::pin(context::loader::<ThemesLoader>(ctx)?.load_one(self.0.id)).await?,
+        };
         Ok(themes
             .as_deref()
             .unwrap_or_default()
@@ -181,8 +269,7 @@ impl Cooperation {
         let Some(own) = caller.member_authority() else {
             return Ok(None);
         };
-        let partners =
-            Box::pin(context::loader::<PartnersLoader>(ctx)?.load_one(self.0.id)).await?;
+        let partners = self.all_partners(ctx).await?;
         let partner = partners
             .as_deref()
             .unwrap_or_default()
@@ -390,7 +477,10 @@ pub async fn cooperation_connection(
         wants_total_count(ctx),
     )
     .await?;
-    Ok(CooperationConnection::new(rows.map(Cooperation), total))
+    Ok(CooperationConnection::new(
+        with_related(ctx, rows).await?,
+        total,
+    ))
 }
 
 /// How many fiches have one status.
@@ -601,7 +691,7 @@ impl DirectoryQuery {
                         .map(|fiche| fiche.reminder_count)
                         .max()
                         .unwrap_or(0),
-                    cooperations: entry.fiches.into_iter().map(Cooperation).collect(),
+                    cooperations: entry.fiches.into_iter().map(Cooperation::from).collect(),
                     contacts: entry.contacts.into_iter().map(Person).collect(),
                 })
             })
@@ -1211,13 +1301,13 @@ impl ExternalListQuery {
                 .into_iter()
                 .map(|(entry, fiche)| ExternalMatch {
                     entry: entry.into(),
-                    cooperation: Cooperation(fiche),
+                    cooperation: Cooperation::from(fiche),
                 })
                 .collect(),
             only_in_directory: comparison
                 .only_in_directory
                 .into_iter()
-                .map(Cooperation)
+                .map(Cooperation::from)
                 .collect(),
             only_in_list: comparison
                 .only_in_list
@@ -1229,7 +1319,7 @@ impl ExternalListQuery {
                 .into_iter()
                 .map(|(entry, fiche, score)| PossibleMatch {
                     entry: entry.into(),
-                    cooperation: Cooperation(fiche),
+                    cooperation: Cooperation::from(fiche),
                     score,
                 })
                 .collect(),
@@ -1317,7 +1407,7 @@ impl ExternalListMutation {
             cooperations: created
                 .unwrap_or_default()
                 .into_iter()
-                .map(Cooperation)
+                .map(Cooperation::from)
                 .collect(),
             user_errors,
         })

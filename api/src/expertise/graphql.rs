@@ -139,7 +139,7 @@ async fn cited_cooperations(ctx: &Context<'_>, id: i64) -> Result<Vec<Cooperatio
         if let Some(fiche) = fiches.get(&link.cooperation_id)
             && crate::node::may_see_cooperation(ctx, caller, fiche).await?
         {
-            visible.push(Cooperation(fiche.clone()));
+            visible.push(Cooperation::from(fiche.clone()));
         }
     }
     Ok(visible)

@@ -124,7 +124,7 @@ async fn cooperation_change(
         Ok(Some(fiche)) => Some(CooperationChange {
             kind,
             cooperation_id,
-            cooperation: Some(Cooperation(fiche)),
+            cooperation: Some(Cooperation::from(fiche)),
         }),
         Ok(None) => None,
         Err(error) => {
