@@ -337,8 +337,21 @@ async fn bad_input_gets_every_user_error_and_writes_nothing() {
 async fn free_text_with_a_nul_or_other_control_characters_is_a_user_error() {
     // Found by the fuzzer on PostgreSQL: a description of "\u0000" passed LongText and
     // PostgreSQL refused it ("invalid byte sequence for encoding UTF8: 0x00"): INTERNAL.
+    // A NUL is now refused for every field before anything runs (tests/api/limits.rs).
     let app = spawn_app().await;
-    for description in ["a\u{0}b", "\u{0}\t", "bell\u{7}"] {
+    for description in ["a\u{0}b", "\u{0}\t"] {
+        let body = app
+            .graphql(
+                CREATE,
+                json!({ "input": { "name": "Lyon", "kind": "MUNICIPALITY", "countryCode": "FR", "description": description } }),
+            )
+            .await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{body}"
+        );
+    }
+    for description in ["bell\u{7}", "esc\u{1b}[31m"] {
         let body = app
             .graphql(
                 CREATE,

@@ -375,7 +375,15 @@ async fn an_actions_status_is_a_short_line_of_text() {
         json!({ "programmeId": setup.programme["id"], "title": "Atelier", "sharingMethod": "EQUAL", "status": status,
             "costItems": [{ "label": "Salle", "unitCost": "100" }], "participants": [{ "authorityId": setup.loire }] })
     };
-    for status in ["EN COURS DEPUIS MARS 2014", "a\u{0}", "  "] {
+    let nul = app
+        .graphql(SAVE, json!({ "input": action("a\u{0}") }))
+        .await;
+    assert_eq!(
+        error_code(&nul),
+        "BAD_USER_INPUT",
+        "refused before anything runs: {nul}"
+    );
+    for status in ["EN COURS DEPUIS MARS 2014", "a\u{7}", "  "] {
         let body = app.graphql(SAVE, json!({ "input": action(status) })).await;
         assert!(body.get("errors").is_none(), "{status:?}: {body}");
         let user_errors = &body["data"]["saveProgrammeAction"]["userErrors"];
