@@ -12,8 +12,8 @@ use entities::FromPgRow;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder, QueryResult,
-    QuerySelect, QueryTrait, Select,
+    EntityTrait, FromQueryResult, IdenStatic, IntoActiveModel, QueryFilter, QueryOrder,
+    QueryResult, QuerySelect, QueryTrait, Select,
 };
 
 use crate::mutation::{Rejection, UserError, UserErrorCode};
@@ -59,7 +59,9 @@ pub async fn find_many<E: Keyed>(
 where
     E::Model: IntoActiveModel<E::ActiveModel>,
 {
-    all(db, E::find().filter(E::ID.is_in(ids.iter().copied()))).await
+    let shape = Shape::of::<E>(db, E::ID, &[], ids.len());
+    let select = || E::find().filter(E::ID.is_in(ids.iter().copied()));
+    all_shaped(db, shape, ids, select).await
 }
 
 /// The rows `select` finds. What sea-orm's `all` does, but on PostgreSQL the rows are read
@@ -83,11 +85,106 @@ pub async fn rows_of<E>(
 where
     E: EntityTrait<Model: FromPgRow>,
 {
-    let mut select = E::find().filter(parent.is_in(ids.iter().copied()));
-    for column in order {
-        select = select.order_by_asc(*column);
+    let shape = Shape::of::<E>(db, parent, order, ids.len());
+    let select = || {
+        let mut select = E::find().filter(parent.is_in(ids.iter().copied()));
+        for column in order {
+            select = select.order_by_asc(*column);
+        }
+        select
+    };
+    all_shaped(db, shape, ids, select).await
+}
+
+/// The most ids a statement of a remembered shape takes: a loader's batch of a page of 100
+/// with a few children each.
+const SHAPED_IDS: usize = 400;
+/// The most shapes remembered; past it, statements are built every time.
+const SHAPES: usize = 2_000;
+
+/// What the SQL text of a statement of `find_many` or `rows_of` depends on: the entity, the
+/// database, the column the ids are matched on, the order, and how many ids there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Shape {
+    entity: std::any::TypeId,
+    postgres: bool,
+    parent: &'static str,
+    order: [&'static str; 3],
+    ids: usize,
+}
+
+impl Shape {
+    /// The shape of a statement of `E` matching `ids` ids on `parent`, ordered by `order`;
+    /// `None` for one not remembered (no ids, too many, or a longer order).
+    fn of<E: EntityTrait>(
+        db: &impl ConnectionTrait,
+        parent: E::Column,
+        order: &[E::Column],
+        ids: usize,
+    ) -> Option<Self> {
+        // No ids is another text: sea-query writes `1 = 2` for an empty list.
+        if ids == 0 || ids > SHAPED_IDS || order.len() > 3 {
+            return None;
+        }
+        let mut names = [""; 3];
+        for (name, column) in names.iter_mut().zip(order) {
+            *name = column.as_str();
+        }
+        Some(Self {
+            entity: std::any::TypeId::of::<E>(),
+            postgres: db.get_database_backend() == sea_orm::DbBackend::Postgres,
+            parent: parent.as_str(),
+            order: names,
+            ids,
+        })
     }
-    all(db, select).await
+}
+
+/// SQL texts by the shape of their statement.
+static SHAPED: std::sync::LazyLock<std::sync::Mutex<HashMap<Shape, String>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// The rows `select` finds, where the statement's only values are `ids`, in order: its SQL
+/// is built by sea-query the first time its shape is seen, then taken as it is with the new
+/// ids. Building one took about 30,000 instructions, which was 3 % of a directory page: it
+/// sends four such statements (bench/RESULTS.md, session 8). Debug builds (the tests) build
+/// every statement and check that the remembered SQL and the values are what they would be.
+async fn all_shaped<E, S>(
+    db: &impl ConnectionTrait,
+    shape: Option<Shape>,
+    ids: &[i64],
+    select: S,
+) -> Result<Vec<E::Model>, DbErr>
+where
+    E: EntityTrait<Model: FromPgRow>,
+    S: FnOnce() -> Select<E>,
+{
+    let backend = db.get_database_backend();
+    let values = || ids.iter().map(|&id| sea_orm::Value::BigInt(Some(id)));
+    let remembered = shape.and_then(|shape| SHAPED.lock().ok()?.get(&shape).cloned());
+    let statement = match remembered {
+        Some(sql) if !cfg!(debug_assertions) => {
+            sea_orm::Statement::from_sql_and_values(backend, sql, values())
+        }
+        remembered => {
+            let statement = backend.build(&select().into_query());
+            if cfg!(debug_assertions) && shape.is_some() {
+                let expected = sea_orm::Values(values().collect());
+                assert_eq!(statement.values.as_ref(), Some(&expected));
+                if let Some(sql) = &remembered {
+                    assert_eq!(sql, &statement.sql, "the SQL of {shape:?}");
+                }
+            }
+            if let (Some(shape), Ok(mut shaped)) = (shape, SHAPED.lock())
+                && shaped.len() < SHAPES
+            {
+                shaped.insert(shape, statement.sql.clone());
+            }
+            statement
+        }
+    };
+    let rows = db.query_all_raw(statement).await?;
+    rows.iter().map(model::<E::Model>).collect()
 }
 
 /// The first row `select` finds, if any. What sea-orm's `one` does (it reads one row), but
