@@ -59,7 +59,7 @@ pub async fn find_many<E: Keyed>(
 where
     E::Model: IntoActiveModel<E::ActiveModel>,
 {
-    let shape = Shape::of::<E>(db, E::ID, &[], ids.len());
+    let shape = Shape::of::<E>(db, E::ID, &[]);
     let select = || E::find().filter(E::ID.is_in(ids.iter().copied()));
     all_shaped(db, shape, ids, select).await
 }
@@ -85,7 +85,7 @@ pub async fn rows_of<E>(
 where
     E: EntityTrait<Model: FromPgRow>,
 {
-    let shape = Shape::of::<E>(db, parent, order, ids.len());
+    let shape = Shape::of::<E>(db, parent, order);
     let select = || {
         let mut select = E::find().filter(parent.is_in(ids.iter().copied()));
         for column in order {
@@ -96,34 +96,28 @@ where
     all_shaped(db, shape, ids, select).await
 }
 
-/// The most ids a statement of a remembered shape takes: a loader's batch of a page of 100
-/// with a few children each.
-const SHAPED_IDS: usize = 400;
 /// The most shapes remembered; past it, statements are built every time.
-const SHAPES: usize = 2_000;
+const SHAPES: usize = 256;
 
-/// What the SQL text of a statement of `find_many` or `rows_of` depends on: the entity, the
-/// database, the column the ids are matched on, the order, and how many ids there are.
+/// What the SQL text of a statement of `find_many` or `rows_of` depends on, besides how many
+/// ids it takes: the entity, the database, the column the ids are matched on, the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Shape {
     entity: std::any::TypeId,
     postgres: bool,
     parent: &'static str,
     order: [&'static str; 3],
-    ids: usize,
 }
 
 impl Shape {
-    /// The shape of a statement of `E` matching `ids` ids on `parent`, ordered by `order`;
-    /// `None` for one not remembered (no ids, too many, or a longer order).
+    /// The shape of a statement of `E` matching ids on `parent`, ordered by `order`; `None`
+    /// for one not remembered (a longer order).
     fn of<E: EntityTrait>(
         db: &impl ConnectionTrait,
         parent: E::Column,
         order: &[E::Column],
-        ids: usize,
     ) -> Option<Self> {
-        // No ids is another text: sea-query writes `1 = 2` for an empty list.
-        if ids == 0 || ids > SHAPED_IDS || order.len() > 3 {
+        if order.len() > 3 {
             return None;
         }
         let mut names = [""; 3];
@@ -135,20 +129,64 @@ impl Shape {
             postgres: db.get_database_backend() == sea_orm::DbBackend::Postgres,
             parent: parent.as_str(),
             order: names,
-            ids,
         })
     }
 }
 
-/// SQL texts by the shape of their statement.
-static SHAPED: std::sync::LazyLock<std::sync::Mutex<HashMap<Shape, String>>> =
+/// The SQL of a shape, around its list of placeholders (`$1, $2` or `?, ?`).
+#[derive(Debug, Clone)]
+struct Template {
+    before: Box<str>,
+    after: Box<str>,
+}
+
+impl Template {
+    /// The template of `sql`, a statement of `ids` ids, if its placeholders are one list.
+    fn of(sql: &str, postgres: bool, ids: usize) -> Option<Self> {
+        let mut list = String::new();
+        push_placeholders(&mut list, postgres, ids);
+        let (before, after) = sql.split_once(list.as_str())?;
+        Some(Self {
+            before: before.into(),
+            after: after.into(),
+        })
+    }
+
+    /// The SQL for `ids` ids.
+    fn render(&self, postgres: bool, ids: usize) -> String {
+        let mut sql = String::with_capacity(self.before.len() + self.after.len() + ids * 6);
+        sql.push_str(&self.before);
+        push_placeholders(&mut sql, postgres, ids);
+        sql.push_str(&self.after);
+        sql
+    }
+}
+
+/// Writes the placeholders of `ids` values as sea-query does.
+fn push_placeholders(sql: &mut String, postgres: bool, ids: usize) {
+    for number in 1..=ids {
+        if number > 1 {
+            sql.push_str(", ");
+        }
+        if postgres {
+            sql.push('$');
+            sql.push_str(itoa::Buffer::new().format(number));
+        } else {
+            sql.push('?');
+        }
+    }
+}
+
+/// SQL templates by the shape of their statement.
+static SHAPED: std::sync::LazyLock<std::sync::Mutex<HashMap<Shape, Template>>> =
     std::sync::LazyLock::new(Default::default);
 
-/// The rows `select` finds, where the statement's only values are `ids`, in order: its SQL
-/// is built by sea-query the first time its shape is seen, then taken as it is with the new
-/// ids. Building one took about 30,000 instructions, which was 3 % of a directory page: it
-/// sends four such statements (bench/RESULTS.md, session 8). Debug builds (the tests) build
-/// every statement and check that the remembered SQL and the values are what they would be.
+/// The rows `select` finds, where the statement's only values are `ids`, in order, in one
+/// list: its SQL is built by sea-query the first time its shape is seen, then written from
+/// the remembered text around a list of as many placeholders as ids. Building one took
+/// about 30,000 instructions, 3 % of a directory page, which sends four such statements
+/// (bench/RESULTS.md, session 8). Debug builds (the tests) build every statement and check
+/// that the text written and the values are what sea-query gives.
 async fn all_shaped<E, S>(
     db: &impl ConnectionTrait,
     shape: Option<Shape>,
@@ -160,10 +198,14 @@ where
     S: FnOnce() -> Select<E>,
 {
     let backend = db.get_database_backend();
+    let postgres = backend == sea_orm::DbBackend::Postgres;
+    // No ids is another text: sea-query writes `1 = 2` for an empty list.
+    let shape = shape.filter(|_| !ids.is_empty());
     let values = || ids.iter().map(|&id| sea_orm::Value::BigInt(Some(id)));
     let remembered = shape.and_then(|shape| SHAPED.lock().ok()?.get(&shape).cloned());
     let statement = match remembered {
-        Some(sql) if !cfg!(debug_assertions) => {
+        Some(template) if !cfg!(debug_assertions) => {
+            let sql = template.render(postgres, ids.len());
             sea_orm::Statement::from_sql_and_values(backend, sql, values())
         }
         remembered => {
@@ -171,14 +213,16 @@ where
             if cfg!(debug_assertions) && shape.is_some() {
                 let expected = sea_orm::Values(values().collect());
                 assert_eq!(statement.values.as_ref(), Some(&expected));
-                if let Some(sql) = &remembered {
-                    assert_eq!(sql, &statement.sql, "the SQL of {shape:?}");
+                if let Some(template) = &remembered {
+                    let sql = template.render(postgres, ids.len());
+                    assert_eq!(sql, statement.sql, "the SQL of {shape:?}");
                 }
             }
-            if let (Some(shape), Ok(mut shaped)) = (shape, SHAPED.lock())
+            let template = Template::of(&statement.sql, postgres, ids.len());
+            if let (Some(shape), Some(template), Ok(mut shaped)) = (shape, template, SHAPED.lock())
                 && shaped.len() < SHAPES
             {
-                shaped.insert(shape, statement.sql.clone());
+                shaped.insert(shape, template);
             }
             statement
         }
@@ -455,6 +499,27 @@ impl<E: Children> Loader<i64> for ChildrenLoader<E> {
 mod tests {
     use entities::FromPgRow;
     use sea_orm::{EntityTrait, IdenStatic, Iterable};
+
+    #[test]
+    fn a_template_writes_as_many_placeholders_as_ids_where_the_list_was() {
+        let template = super::Template::of(
+            r#"SELECT "t"."id" FROM "t" WHERE "t"."p" IN ($1, $2) ORDER BY "t"."id" ASC"#,
+            true,
+            2,
+        )
+        .expect("one list");
+        assert_eq!(
+            template.render(true, 3),
+            r#"SELECT "t"."id" FROM "t" WHERE "t"."p" IN ($1, $2, $3) ORDER BY "t"."id" ASC"#
+        );
+        assert_eq!(
+            template.render(true, 1),
+            r#"SELECT "t"."id" FROM "t" WHERE "t"."p" IN ($1) ORDER BY "t"."id" ASC"#
+        );
+        let sqlite = super::Template::of(r#"SELECT 1 WHERE "p" IN (?)"#, false, 1).unwrap();
+        assert_eq!(sqlite.render(false, 2), r#"SELECT 1 WHERE "p" IN (?, ?)"#);
+        assert!(super::Template::of("SELECT 1 WHERE p IN ($1, $3)", true, 2).is_none());
+    }
 
     /// `E`'s model lists its columns in the order `E::find()` selects them.
     fn listed_in_order<E: EntityTrait<Model: FromPgRow>>() {

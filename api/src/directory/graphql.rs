@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::Loader as _;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{cooperation, theme};
@@ -98,11 +97,12 @@ pub struct Related {
 type Read<T> = Result<Arc<[T]>, Arc<DbErr>>;
 
 /// The fiches of `page` with the partners and themes its selection asks for on its nodes
-/// (through `edges { node }` or `nodes`), each read for the whole page in the statements
-/// its loader would send. The loaders would have kept a map of keys, a channel and a
-/// task for every fiche: for a page of fifty, a twentieth of the work (bench/RESULTS.md,
-/// session 8). A relation the selection does not name (behind a fragment on another type,
-/// say) is left to the loaders.
+/// (through `edges { node }` or `nodes`), each asked of its loader once for the whole page
+/// (`load_many`) rather than once per fiche: a map of keys, a channel and a task less for
+/// every fiche. Through the loader, not around it: under load its batches gather the fiches
+/// of several requests, and a page then costs PostgreSQL a fraction of a statement
+/// (bench/RESULTS.md, session 8). A relation the selection does not name (behind a fragment
+/// on another type, say) is left to each fiche.
 async fn with_related(
     ctx: &Context<'_>,
     page: Page<cooperation::Model>,
@@ -116,19 +116,19 @@ async fn with_related(
         return Ok(page.map(Cooperation::from));
     }
     let fiches: Vec<i64> = page.items.iter().map(|(_, fiche)| fiche.id).collect();
-    let partner_loader = context::loader::<PartnersLoader>(ctx)?.loader();
-    let theme_loader = context::loader::<ThemesLoader>(ctx)?.loader();
+    let partner_loader = context::loader::<PartnersLoader>(ctx)?;
+    let theme_loader = context::loader::<ThemesLoader>(ctx)?;
     let (mut partners, mut themes) = futures_util::future::join(
         async {
             if partners {
-                Some(partner_loader.load(&fiches).await)
+                Some(partner_loader.load_many(fiches.iter().copied()).await)
             } else {
                 None
             }
         },
         async {
             if themes {
-                Some(theme_loader.load(&fiches).await)
+                Some(theme_loader.load_many(fiches.iter().copied()).await)
             } else {
                 None
             }
