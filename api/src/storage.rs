@@ -59,9 +59,8 @@ pub async fn find_many<E: Keyed>(
 where
     E::Model: IntoActiveModel<E::ActiveModel>,
 {
-    let shape = Shape::of::<E>(db, E::ID, &[]);
     let select = || E::find().filter(E::ID.is_in(ids.iter().copied()));
-    all_shaped(db, shape, ids, select).await
+    all_shaped(db, E::ID, &[], ids, select).await
 }
 
 /// The rows `select` finds. What sea-orm's `all` does, but on PostgreSQL the rows are read
@@ -85,7 +84,6 @@ pub async fn rows_of<E>(
 where
     E: EntityTrait<Model: FromPgRow>,
 {
-    let shape = Shape::of::<E>(db, parent, order);
     let select = || {
         let mut select = E::find().filter(parent.is_in(ids.iter().copied()));
         for column in order {
@@ -93,7 +91,7 @@ where
         }
         select
     };
-    all_shaped(db, shape, ids, select).await
+    all_shaped(db, parent, order, ids, select).await
 }
 
 /// The most shapes remembered; past it, statements are built every time.
@@ -112,11 +110,7 @@ struct Shape {
 impl Shape {
     /// The shape of a statement of `E` matching ids on `parent`, ordered by `order`; `None`
     /// for one not remembered (a longer order).
-    fn of<E: EntityTrait>(
-        db: &impl ConnectionTrait,
-        parent: E::Column,
-        order: &[E::Column],
-    ) -> Option<Self> {
+    fn of<E: EntityTrait>(postgres: bool, parent: E::Column, order: &[E::Column]) -> Option<Self> {
         if order.len() > 3 {
             return None;
         }
@@ -126,7 +120,7 @@ impl Shape {
         }
         Some(Self {
             entity: std::any::TypeId::of::<E>(),
-            postgres: db.get_database_backend() == sea_orm::DbBackend::Postgres,
+            postgres,
             parent: parent.as_str(),
             order: names,
         })
@@ -189,7 +183,8 @@ static SHAPED: std::sync::LazyLock<std::sync::Mutex<HashMap<Shape, Template>>> =
 /// that the text written and the values are what sea-query gives.
 async fn all_shaped<E, S>(
     db: &impl ConnectionTrait,
-    shape: Option<Shape>,
+    parent: E::Column,
+    order: &[E::Column],
     ids: &[i64],
     select: S,
 ) -> Result<Vec<E::Model>, DbErr>
@@ -200,7 +195,7 @@ where
     let backend = db.get_database_backend();
     let postgres = backend == sea_orm::DbBackend::Postgres;
     // No ids is another text: sea-query writes `1 = 2` for an empty list.
-    let shape = shape.filter(|_| !ids.is_empty());
+    let shape = Shape::of::<E>(postgres, parent, order).filter(|_| !ids.is_empty());
     let values = || ids.iter().map(|&id| sea_orm::Value::BigInt(Some(id)));
     let remembered = shape.and_then(|shape| SHAPED.lock().ok()?.get(&shape).cloned());
     let statement = match remembered {

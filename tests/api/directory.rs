@@ -909,24 +909,16 @@ async fn a_page_reads_each_fiches_partners_and_themes_as_the_fiche_alone_does() 
     );
     let alone =
         format!("query($id: ID!) {{ node(id: $id) {{ ... on Cooperation {{ {RELATED} }} }} }}");
+    let labels = |fiche: &Value| -> Vec<Value> {
+        let themes = fiche["themes"].as_array().unwrap();
+        themes.iter().map(|theme| theme["label"].clone()).collect()
+    };
     for (index, fiche) in fiches.iter().enumerate() {
         let read = app.data(&alone, json!({ "id": fiche["id"] })).await;
         assert_eq!(&read["node"], *fiche, "fiche {index}");
         assert_eq!(page["viaFragment"]["edges"][index]["node"], **fiche);
         let node = &page["cooperations"]["nodes"][index];
         assert_eq!(node["id"], fiche["id"]);
-        let labels: Vec<&Value> = fiche["themes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|theme| &theme["label"])
-            .collect();
-        let node_labels: Vec<&Value> = node["themes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|theme| &theme["label"])
-            .collect();
-        assert_eq!(labels, node_labels);
+        assert_eq!(labels(fiche), labels(node));
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{cooperation, theme};
+use futures_util::future::OptionFuture;
 use sea_orm::DbErr;
 
 use super::loaders::{Partner, PartnersLoader, ThemeLoader, ThemesLoader};
@@ -119,20 +120,8 @@ async fn with_related(
     let partner_loader = context::loader::<PartnersLoader>(ctx)?;
     let theme_loader = context::loader::<ThemesLoader>(ctx)?;
     let (mut partners, mut themes) = futures_util::future::join(
-        async {
-            if partners {
-                Some(partner_loader.load_many(fiches.iter().copied()).await)
-            } else {
-                None
-            }
-        },
-        async {
-            if themes {
-                Some(theme_loader.load_many(fiches.iter().copied()).await)
-            } else {
-                None
-            }
-        },
+        OptionFuture::from(partners.then(|| partner_loader.load_many(fiches.iter().copied()))),
+        OptionFuture::from(themes.then(|| theme_loader.load_many(fiches.iter().copied()))),
     )
     .await;
     let no_partners: Arc<[Partner]> = Arc::from(Vec::new());
