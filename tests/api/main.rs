@@ -30,3 +30,4 @@ mod roles;
 mod schema;
 mod statements;
 mod subscriptions;
+mod wire;
