@@ -15,6 +15,7 @@ set -euo pipefail
 [[ $# -ge 2 ]] || { echo "usage: load.sh DOCUMENT BINARY [BINARY ...]" >&2; exit 2; }
 document=$1
 shift
+grep -q 'query Load' <<<"$document" || { echo "name the operation Load: 'query Load { ... }'" >&2; exit 2; }
 binaries=()
 for binary in "$@"; do binaries+=("$(realpath "$binary")"); done
 seconds=${CUF_LOAD_SECONDS:-10}
@@ -34,7 +35,6 @@ body = json.dumps({"query": sys.argv[1], "operationName": "Load"})
 print('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"')
 print("wrk.body = [==[" + body + "]==]")
 PY
-grep -q 'query Load' <<<"$document" || { echo "name the operation Load: 'query Load { ... }'" >&2; exit 2; }
 ticks=$(getconf CLK_TCK)
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 postgres_cpu() {

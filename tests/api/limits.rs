@@ -318,11 +318,11 @@ async fn a_request_past_its_time_limit_is_cancelled_with_timeout() {
     assert_eq!(after["data"]["__typename"], "Query");
 }
 
-/// Another session holding the `authorities` table (PostgreSQL): reads of it wait until the
-/// returned transaction ends.
-async fn lock_authorities(app: &TestApp) -> sea_orm::DatabaseTransaction {
+/// Another session of `db` holding the `authorities` table (PostgreSQL): reads of it wait
+/// until the returned transaction ends.
+pub async fn lock_authorities(db: &sea_orm::DatabaseConnection) -> sea_orm::DatabaseTransaction {
     use sea_orm::{ConnectionTrait, TransactionTrait};
-    let blocker = app.db.begin().await.unwrap();
+    let blocker = db.begin().await.unwrap();
     blocker
         .execute_unprepared("LOCK TABLE authorities IN ACCESS EXCLUSIVE MODE")
         .await
@@ -340,7 +340,7 @@ async fn a_statement_past_the_database_timeout_is_cancelled_with_timeout() {
     }
     // Another session holds the table: the API's read waits on the lock until PostgreSQL
     // cancels it (SQLSTATE 57014).
-    let blocker = lock_authorities(&app).await;
+    let blocker = lock_authorities(&app.db).await;
     let started = std::time::Instant::now();
     let body = app
         .graphql("{ authorities { totalCount } }", json!({}))
@@ -365,7 +365,7 @@ async fn a_query_waits_for_a_place_while_mutations_keep_their_own() {
         // makes a read wait on; the bound itself is unit-tested in `http::admission`.
         return;
     }
-    let blocker = lock_authorities(&app).await;
+    let blocker = lock_authorities(&app.db).await;
     // The one query place is taken by a read waiting on the lock.
     let held = {
         let client = app.client.clone();

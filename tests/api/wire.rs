@@ -16,34 +16,36 @@ use tokio::net::{TcpListener, TcpStream};
 use crate::helpers::{Auth, spawn_app_with};
 use crate::limits::metric;
 
+/// A PostgreSQL URL cut around its server: `postgres://user@`, `host[:port]`, `/database…`.
+fn around_server(url: &str) -> Option<(&str, &str, &str)> {
+    let start = url.find("://")? + 3;
+    let end = url[start..].find('/').map_or(url.len(), |end| start + end);
+    let start = url[start..end]
+        .rfind('@')
+        .map_or(start, |at| start + at + 1);
+    Some((&url[..start], &url[start..end], &url[end..]))
+}
+
 /// The PostgreSQL server the tests run on, as `host:port`, if they run on PostgreSQL.
 fn postgres_server() -> Option<String> {
     let url = std::env::var("CUF_TEST_DATABASE_URL").ok()?;
-    let rest = url
-        .strip_prefix("postgres://")
-        .or_else(|| url.strip_prefix("postgresql://"))?;
-    let authority = rest.split('/').next()?;
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    Some(if host.contains(':') {
-        host.to_owned()
+    if !url.starts_with("postgres") {
+        return None;
+    }
+    let (_, server, _) = around_server(&url)?;
+    Some(if server.contains(':') {
+        server.to_owned()
     } else {
-        format!("{host}:5432")
+        format!("{server}:5432")
     })
 }
 
 /// `url` with its server replaced by `proxy`, without TLS so that the proxy reads the
 /// messages.
 fn through(url: &str, proxy: SocketAddr) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap();
-    let (authority, path) = rest.split_once('/').unwrap();
-    let user = authority
-        .rsplit_once('@')
-        .map(|(user, _)| format!("{user}@"))
-        .unwrap_or_default();
-    let separator = if path.contains('?') { '&' } else { '?' };
-    format!("{scheme}://{user}{proxy}/{path}{separator}sslmode=disable")
+    let (before, _, after) = around_server(url).unwrap();
+    let separator = if after.contains('?') { '&' } else { '?' };
+    format!("{before}{proxy}{after}{separator}sslmode=disable")
 }
 
 /// A TCP proxy in front of PostgreSQL that counts the round trips clients ask for: the
@@ -158,7 +160,7 @@ async fn a_read_statement_costs_one_round_trip() {
 
 #[tokio::test]
 async fn a_connection_given_back_mid_statement_is_drained_before_its_next_use() {
-    use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
+    use sea_orm::DbBackend;
     let mut url = String::new();
     // One connection, and a request limit far shorter than the statement limit: the
     // request is cancelled while its statement still waits on the database.
@@ -176,11 +178,7 @@ async fn a_connection_given_back_mid_statement_is_drained_before_its_next_use() 
     app.create_authority(json!({ "name": "Lyon", "kind": "MUNICIPALITY", "countryCode": "FR" }))
         .await;
     let other = sea_orm::Database::connect(&url).await.unwrap();
-    let blocker = other.begin().await.unwrap();
-    blocker
-        .execute_unprepared("LOCK TABLE authorities IN ACCESS EXCLUSIVE MODE")
-        .await
-        .unwrap();
+    let blocker = crate::limits::lock_authorities(&other).await;
     let response = app
         .post(Auth::Anonymous, "{ authorities { totalCount } }", json!({}))
         .await;
